@@ -81,6 +81,8 @@ class Petition(models.Model):
     answer = models.TextField(_("answer"), blank=True)
     reject_reason = models.TextField(_("reason not accepted"), blank=True)
     hold_reason = models.CharField(_("waiting for"), max_length=255, blank=True)
+    held_from = models.CharField(_("status before waiting"), max_length=16, choices=Status.choices, blank=True,
+                                 editable=False)
     rating = models.CharField(_("rating"), max_length=16, choices=Rating.choices, blank=True)
     rating_comment = models.TextField(_("rating comment"), blank=True)
     reopened_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
