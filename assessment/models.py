@@ -171,10 +171,10 @@ class Scorecard(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(representative__isnull=True) ^ Q(studio__isnull=True),
                                    name="scorecard_one_subject"),
-            models.UniqueConstraint(fields=["representative", "period", "period_start"],
-                                    condition=Q(representative__isnull=False), name="scorecard_unique_rep_period"),
-            models.UniqueConstraint(fields=["studio", "period", "period_start"],
-                                    condition=Q(studio__isnull=False), name="scorecard_unique_studio_period"),
+            # Not partial: NULLs are distinct, so these hold for their own subject only, and plain
+            # unique indexes let scorecards_compute() upsert with ON CONFLICT (partial ones cannot be inferred).
+            models.UniqueConstraint(fields=["representative", "period", "period_start"], name="scorecard_unique_rep_period"),
+            models.UniqueConstraint(fields=["studio", "period", "period_start"], name="scorecard_unique_studio_period"),
         ]
         indexes = [models.Index(fields=["period", "period_start", "-score"])]
 
@@ -192,3 +192,92 @@ class Scorecard(models.Model):
     @property
     def satisfaction_rate(self):
         return self.satisfied / self.rated if self.rated else None
+
+
+class SlaPause(models.Model):
+    """One stretch a petition's clock stood still while it waited for the citizen (on hold).
+
+    On resume the current stage's deadline is extended by the working time the pause used.
+    """
+
+    petition = models.ForeignKey("petitions.Petition", verbose_name=_("petition"), on_delete=models.CASCADE,
+                                 related_name="sla_pauses")
+    stage = models.CharField(_("stage"), max_length=16, blank=True)
+    started_at = models.DateTimeField(_("paused"))
+    ended_at = models.DateTimeField(_("resumed"), null=True, blank=True)
+    working_seconds = models.PositiveIntegerField(_("working seconds paused"), default=0)
+
+    class Meta:
+        ordering = ["started_at"]
+        verbose_name = _("SLA pause")
+        verbose_name_plural = _("SLA pauses")
+        constraints = [
+            models.UniqueConstraint(fields=["petition"], condition=Q(ended_at__isnull=True),
+                                    name="sla_pause_one_open_per_petition"),
+        ]
+
+    def __str__(self):
+        return f"{self.petition_id} {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class Notification(models.Model):
+    """Something a user should see on the dashboard: a yellow-flag reminder, a red card, ..."""
+
+    class Kind(models.TextChoices):
+        REMINDER = "reminder", _("reminder")
+        RED_CARD = "red_card", _("red card")
+        INFO = "info", _("information")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE,
+                             related_name="notifications")
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.INFO)
+    text = models.CharField(_("text"), max_length=255)
+    url = models.CharField(_("link"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("e-mailed"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [models.Index(fields=["user", "read_at", "-created_at"])]
+
+    def __str__(self):
+        return self.text
+
+
+class ScoreWeights(models.Model):
+    """The composite score's weights and rating thresholds (one row, editable in the admin).
+
+    score = 100 × Σ wᵢ·rateᵢ / Σ wᵢ (over the rates that have a denominator)
+            − red_card_penalty × red cards issued − red_flag_penalty × red flags, clamped to 0–100.
+    Rates: response (accepted on time / received), resolution (resolved on time / received),
+    satisfaction ((satisfied + basically satisfied) / rated), duty (duty items / duty_target, at most 1).
+    Rating: blue from `blue_from`, red below `red_below`, yellow between.
+    """
+
+    response_weight = models.DecimalField(_("weight: response rate"), max_digits=5, decimal_places=2, default=25)
+    resolution_weight = models.DecimalField(_("weight: resolved on time"), max_digits=5, decimal_places=2, default=35)
+    satisfaction_weight = models.DecimalField(_("weight: satisfaction"), max_digits=5, decimal_places=2, default=30)
+    duty_weight = models.DecimalField(_("weight: duty work"), max_digits=5, decimal_places=2, default=10)
+    duty_target = models.PositiveSmallIntegerField(_("duty items per period for full marks"), default=4)
+    red_card_penalty = models.DecimalField(_("points off per red card"), max_digits=5, decimal_places=2, default=5)
+    red_flag_penalty = models.DecimalField(_("points off per red flag"), max_digits=5, decimal_places=2, default=1)
+    blue_from = models.DecimalField(_("blue from score"), max_digits=5, decimal_places=2, default=85)
+    red_below = models.DecimalField(_("red below score"), max_digits=5, decimal_places=2, default=60)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("score weights")
+        verbose_name_plural = _("score weights")
+        constraints = [
+            models.CheckConstraint(condition=Q(red_below__lte=models.F("blue_from")), name="score_weights_thresholds"),
+        ]
+
+    def __str__(self):
+        return str(_("score weights"))
+
+    @classmethod
+    def current(cls) -> "ScoreWeights":
+        return cls.objects.order_by("pk").first() or cls()

@@ -14,7 +14,12 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("petitions.api.urls")),
+    path("reports/", include("assessment.reports.urls")),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("dashboard/", include("petitions.dashboard.urls")),
     path("", include("petitions.urls")),
+    path("", include("offices.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

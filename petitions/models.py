@@ -217,3 +217,10 @@ class PetitionEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValidationError(_("The trail is append-only: its events cannot be deleted."))
+
+
+# The loops' own data (routing dictionary, consultations, 12345 outbox) lives in its own module.
+from .models_loops import (  # noqa: E402,F401
+    HOTLINE_RANK, OPEN_CONSULTATION, ConsultationDecision, ConsultationStatus, HotlineCallback, HotlineDelivery,
+    HotlineStatus, JointConsultation, PetitionTerm, SectorKeyword,
+)

@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from assessment import sla
 from offices.models import Studio
 
 from . import workflow
@@ -65,6 +66,7 @@ def petition_submit(*, studio: Studio, text: str, category=None, region=None, ci
             submitted_at=now, updated_at=now, current_studio=studio,
         )
         petition.full_clean(exclude=["tracking_code", "idempotency_key"])
+        sla.sla_apply(petition=petition, action=A.SUBMIT, at=now)
         try:
             with transaction.atomic():
                 petition.save()
@@ -148,9 +150,100 @@ def petition_transition(*, petition_id: int, action: str, actor=None, actor_labe
         petition.current_studio, petition.current_department, petition.current_representative = petition.studio, None, None
     petition.status = to_status
     petition.updated_at = now
+    sla.sla_apply(petition=petition, action=action, at=now)
     petition.save()
     event_record(petition=petition, action=action, actor=actor, actor_label=actor_label, from_status=from_status,
                  to_status=to_status, note=note or reason or answer, at=now, loop=petition.loop,
                  studio=studio or (petition.current_studio if action in (A.DISPATCH, A.TRANSFER, A.RETURN) else None),
                  department=department, data=data or {})
     return petition
+
+
+# --- the citizen's side: rating the answer, and closing what was never rated ---------------------
+
+from datetime import timedelta  # noqa: E402
+
+from django.conf import settings  # noqa: E402
+
+from .errors import PetitionError  # noqa: E402
+
+CITIZEN_RATINGS = (Rating.SATISFIED, Rating.BASICALLY_SATISFIED, Rating.DISSATISFIED)
+
+
+def rating_deadline(petition: Petition):
+    """Until when the citizen may rate (or, by rating "dissatisfied", reopen) the answer; None if not answered."""
+    if petition.replied_at is None:
+        return None
+    return petition.replied_at + timedelta(days=settings.RATING_WINDOW_DAYS)
+
+
+def rating_open(petition: Petition, *, now=None) -> bool:
+    deadline = rating_deadline(petition)
+    return petition.status == Status.REPLIED and deadline is not None and (now or timezone.now()) <= deadline
+
+
+class RatingNotPossible(PetitionError):
+    """Rated already, not answered yet, or the rating window has passed."""
+
+
+@transaction.atomic
+def petition_rate(*, petition_id: int, rating: str, comment: str = "", now=None) -> Petition:
+    """The citizen rates the answer, once per answer, within RATING_WINDOW_DAYS of it.
+
+    "Dissatisfied" sends the petition back for handling (petition_transition reopens it and counts
+    it); the other ratings close it. A second rating of the same answer finds the petition no longer
+    "answered" and is refused, whichever of two simultaneous taps comes second.
+    """
+    if rating not in CITIZEN_RATINGS:
+        raise MissingDetail("rating", _("Choose one of the ratings."))
+    petition = Petition.objects.select_for_update().get(pk=petition_id)
+    too_late = RatingNotPossible(_("The time for rating this answer has passed (%(days)s days after the answer).")
+                                 % {"days": _rating_window_days()})
+    if petition.status == Status.CLOSED and petition.rating == Rating.NOT_RATED:
+        raise too_late
+    if petition.status != Status.REPLIED:
+        if petition.rated_at:
+            raise RatingNotPossible(_("This answer has already been rated. Thank you."))
+        raise RatingNotPossible(_("This request can be rated once it has been resolved and answered."))
+    if not rating_open(petition, now=now):
+        raise too_late
+    return petition_transition(petition_id=petition.pk, action=A.RATE, rating=rating, note=comment,
+                               actor_label="citizen", expected_status=Status.REPLIED)
+
+
+def _rating_window_days() -> int:
+    return settings.RATING_WINDOW_DAYS
+
+
+def petitions_close_unrated(*, now=None, batch_size: int = 2000) -> int:
+    """Close, as "not rated", every answered petition whose rating window has passed. Returns how many.
+
+    Set-based: per batch one locking SELECT of ids, one UPDATE and one bulk INSERT of the trail
+    events, in one transaction; rows a citizen is rating at this moment are skipped (SKIP LOCKED on
+    PostgreSQL) and picked up next time if still unrated. Idempotent: a second run finds nothing.
+    """
+    now = now or timezone.now()
+    days = _rating_window_days()
+    cutoff = now - timedelta(days=days)
+    closed = 0
+    while True:
+        with transaction.atomic():
+            rows = list(
+                Petition.objects.select_for_update(skip_locked=True)
+                .filter(status=Status.REPLIED, replied_at__lt=cutoff)
+                .order_by("id").values_list("id", "loop")[:batch_size]
+            )
+            if not rows:
+                return closed
+            ids = [pk for pk, _loop in rows]
+            Petition.objects.filter(id__in=ids, status=Status.REPLIED).update(
+                status=Status.CLOSED, rating=Rating.NOT_RATED, closed_at=now, updated_at=now)
+            PetitionEvent.objects.bulk_create([
+                PetitionEvent(petition_id=pk, action=A.CLOSE, actor_label="system", at=now, loop=loop,
+                              from_status=Status.REPLIED, to_status=Status.CLOSED, public=True,
+                              data={"reason": "not_rated", "window_days": days})
+                for pk, loop in rows
+            ])
+            closed += len(rows)
+        if len(rows) < batch_size:
+            return closed

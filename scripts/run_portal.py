@@ -43,7 +43,7 @@ def main():
         "worker": [PY, "-m", "celery", "-A", "config", "worker", "-B", "--concurrency", "2", "--loglevel", "INFO"],
     }
     if (ROOT / "petitions" / "management" / "commands" / "fake_hotline.py").exists():
-        commands["hotline"] = [PY, "manage.py", "fake_hotline"]
+        commands["hotline"] = [PY, "manage.py", "fake_hotline", "--portal-url", f"http://{args.host}:{args.port}"]
 
     procs = {}
     for name, cmd in commands.items():

@@ -106,7 +106,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "admin:login"
+LOGIN_URL = "login"  # /accounts/login/
+LOGOUT_REDIRECT_URL = "/"
 LOGIN_REDIRECT_URL = "/dashboard/"
 
 # --- i18n -----------------------------------------------------------------------------------
@@ -182,6 +183,27 @@ HOTLINE_SECRET = env.str("HOTLINE_SECRET", default="dev-hotline-secret")
 
 # --- domain knobs -----------------------------------------------------------------------------
 PUBLIC_COUNTERS_TTL = env.int("PUBLIC_COUNTERS_TTL", default=10)
+# Routing (petitions/routing.py): loop 3 once a township sends this many similar petitions in 7 days;
+# routing accepts and dispatches by itself unless ROUTING_AUTO_DISPATCH is off (then it only suggests).
+ROUTING_SIMILAR_THRESHOLD = env.int("ROUTING_SIMILAR_THRESHOLD", default=5)
+ROUTING_AUTO_DISPATCH = env.bool("ROUTING_AUTO_DISPATCH", default=True)
+# 12345 outbox: retry after base * 2^(attempts-1) seconds, capped; each POST times out after this long.
+HOTLINE_RETRY_BASE_SECONDS = env.int("HOTLINE_RETRY_BASE_SECONDS", default=30)
+HOTLINE_RETRY_MAX_SECONDS = env.int("HOTLINE_RETRY_MAX_SECONDS", default=1800)
+HOTLINE_TIMEOUT_SECONDS = env.float("HOTLINE_TIMEOUT_SECONDS", default=5.0)
+# Citizens rate (or reopen) a request for this many days after its answer; then it closes as "not rated".
+RATING_WINDOW_DAYS = env.int("RATING_WINDOW_DAYS", default=15)
+# django-ratelimit rates per client address: request form posts, and wrong tracking code/digits tries.
+SUBMIT_RATE_LIMIT = env.str("SUBMIT_RATE_LIMIT", default="10/h")
+TRACK_RATE_LIMIT = env.str("TRACK_RATE_LIMIT", default="20/10m")
+# A CJK font file for PNG posters; empty: the first of a list of known system paths (offices/posters.py).
+POSTER_FONT = env.str("POSTER_FONT", default="")
+# Assessment: red cards are due for rectification this many working days after they are issued; a studio
+# with no activity for this many days is marked on the operation report; notifications may also go by e-mail.
+SLA_RECTIFY_WORKDAYS = env.int("SLA_RECTIFY_WORKDAYS", default=5)
+REPORTS_INACTIVE_DAYS = env.int("REPORTS_INACTIVE_DAYS", default=30)
+NOTIFICATIONS_BY_EMAIL = env.bool("NOTIFICATIONS_BY_EMAIL", default=False)
+PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="")
 
 LOGGING = {
     "version": 1,

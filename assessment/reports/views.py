@@ -1,0 +1,192 @@
+"""/reports/: the organisation department's overview, operation and assessment pages, with exports."""
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ..models import Scorecard, ScoreWeights
+from ..scorecards import PETITION_FIGURES
+from . import selectors, svg
+from .access import is_organisation, organisation_required
+from .export import FORMATS, export_response
+from .filters import parse_filters
+
+PAGE_SIZE = 50
+
+
+def _page(request, qs):
+    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _filtered(request, template, context=None):
+    """Parse the filters; on bad input render the page with the form's message and status 400."""
+    form, filters = parse_filters(request.GET)
+    if filters is None:
+        tab = template.rsplit("/", 1)[-1].split(".")[0]
+        return form, None, render(request, template, {**(context or {}), "form": form, "invalid": True, "tab": tab},
+                                  status=400)
+    return form, filters, None
+
+
+def _export_format(request):
+    fmt = request.GET.get("export")
+    if fmt and fmt not in FORMATS:
+        raise Http404(_("Unknown export format."))
+    return fmt
+
+
+def _table_or_404(tables, request):
+    name = request.GET.get("table")
+    if name not in tables:
+        raise Http404(_("Unknown table."))
+    return tables[name]
+
+
+@organisation_required
+def overview(request):
+    form, f, bad = _filtered(request, "reports/overview.html")
+    if bad:
+        return bad
+    data = selectors.overview(f)
+    tables = selectors.overview_tables(data)
+    fmt = _export_format(request)
+    if fmt:
+        return export_response(_table_or_404(tables, request), fmt)
+    charts = {
+        "monthly": svg.line_chart([f"{m:%Y-%m}" for m, _c, _r in data["monthly"]],
+                                  [(str(_("collected")), [c for _m, c, _r in data["monthly"]]),
+                                   (str(_("resolved")), [r for _m, _c, r in data["monthly"]])],
+                                  title=str(_("Petitions by month"))),
+        "weekly": svg.line_chart([f"{m:%m-%d}" for m, _c, _r in data["weekly"]],
+                                 [(str(_("collected")), [c for _m, c, _r in data["weekly"]]),
+                                  (str(_("resolved")), [r for _m, _c, r in data["weekly"]])],
+                                 title=str(_("Petitions by week"))),
+        "sectors": svg.bar_chart([(r["sector__name"] or str(_("not yet routed")), r["collected"])
+                                  for r in data["by_sector"]], title=str(_("Petitions by sector"))),
+    }
+    return render(request, "reports/overview.html", {"form": form, "filters": f, "data": data, "charts": charts,
+                                                     "qs": f.querystring(), "tab": "overview"})
+
+
+@organisation_required
+def operation(request):
+    form, f, bad = _filtered(request, "reports/operation.html")
+    if bad:
+        return bad
+    rows = selectors.operation(f, today=timezone.localdate())
+    fmt = _export_format(request)
+    if fmt:
+        return export_response(selectors.operation_table(rows), fmt)
+    chart = svg.bar_chart([(r["name"], r["load"]) for r in sorted(rows, key=lambda r: -r["load"])[:15]],
+                          title=str(_("Open petitions by studio (top 15)")))
+    return render(request, "reports/operation.html", {
+        "form": form, "filters": f, "rows": rows, "chart": chart, "inactive_days": selectors.inactive_days(),
+        "inactive_count": sum(r["inactive"] for r in rows), "qs": f.querystring(), "tab": "operation"})
+
+
+@organisation_required
+def assessment(request):
+    form, f, bad = _filtered(request, "reports/assessment.html")
+    if bad:
+        return bad
+    studios = selectors.rankings(f, "studio")
+    representatives = selectors.rankings(f, "representative")
+    fmt = _export_format(request)
+    if fmt:
+        tables = {"studios": selectors.ranking_table(studios, "studio"),
+                  "representatives": selectors.ranking_table(representatives, "representative")}
+        return export_response(_table_or_404(tables, request), fmt)
+    studio_page = _page(request, studios)
+    rep_page = Paginator(representatives, PAGE_SIZE).get_page(request.GET.get("rpage"))
+    return render(request, "reports/assessment.html", {
+        "form": form, "filters": f, "studio_page": studio_page, "rep_page": rep_page,
+        "studio_flags": selectors.flag_summary(studios), "rep_flags": selectors.flag_summary(representatives),
+        "weights": ScoreWeights.current(), "qs": f.querystring(), "tab": "assessment",
+        "studio_offset": studio_page.start_index() - 1 if studio_page.paginator.count else 0,
+        "rep_offset": rep_page.start_index() - 1 if rep_page.paginator.count else 0})
+
+
+def _card_for(request, pk):
+    """The organisation department sees every scorecard; a representative only their own."""
+    if not request.user.is_authenticated:
+        return None
+    card = get_object_or_404(Scorecard.objects.select_related("studio", "representative"), pk=pk)
+    if is_organisation(request.user):
+        return card
+    own = getattr(request.user, "representative", None)
+    if own is not None and card.representative_id == own.pk:
+        return card
+    raise PermissionDenied
+
+
+def scorecard(request, pk):
+    card = _card_for(request, pk)
+    if card is None:
+        from django.contrib.auth.views import redirect_to_login
+
+        return redirect_to_login(request.get_full_path())
+    figures = [(name, getattr(card, name), name in PETITION_FIGURES or name in ("yellow", "red"))
+               for name in ("received", "accepted_on_time", "resolved", "resolved_on_time", "rated", "satisfied",
+                            "reopened", "yellow", "red", "red_cards_open", "red_cards_rectified", "proposals",
+                            "research", "assignments", "assignments_overdue", "activities")]
+    labels = {f.name: f.verbose_name for f in Scorecard._meta.fields}
+    return render(request, "reports/scorecard.html", {
+        "card": card, "figures": [(name, labels[name], value, drill) for name, value, drill in figures],
+        "weights": ScoreWeights.current()})
+
+
+def scorecard_petitions(request, pk, figure):
+    card = _card_for(request, pk)
+    if card is None:
+        from django.contrib.auth.views import redirect_to_login
+
+        return redirect_to_login(request.get_full_path())
+    try:
+        qs = selectors.scorecard_petitions(card, figure)
+    except KeyError:
+        raise Http404(_("Unknown figure.")) from None
+    fmt = _export_format(request)
+    if fmt:
+        return export_response(selectors.petitions_table(qs, f"scorecard-{card.pk}-{figure}"), fmt)
+    label = Scorecard._meta.get_field(figure).verbose_name
+    return render(request, "reports/scorecard_petitions.html", {"card": card, "figure": figure, "label": label,
+                                                                "page": _page(request, qs)})
+
+
+_GROUP_TITLES = {"levels": _("level"), "sectors": _("sector"), "regions": _("region"), "kinds": _("kind")}
+
+
+def _grouped_page(request, *, tab, title, groups, columns, chart_key):
+    form, f, bad = _filtered(request, "reports/grouped.html", {"tab": tab, "title": title})
+    if bad:
+        return bad
+    data = groups(f)
+    tables = selectors.grouped_tables(tab, data, columns, _GROUP_TITLES)
+    fmt = _export_format(request)
+    if fmt:
+        return export_response(_table_or_404(tables, request), fmt)
+    sections = [{"name": name, "title": _GROUP_TITLES[name], "rows": rows,
+                 "chart": svg.bar_chart([(r["label"], r[chart_key]) for r in rows[:15]],
+                                        title=str(_GROUP_TITLES[name]))} for name, rows in data.items()]
+    return render(request, "reports/grouped.html", {
+        "form": form, "filters": f, "tab": tab, "title": title, "sections": sections,
+        "columns": [label for label, _key in columns], "keys": [key for _label, key in columns],
+        "qs": f.querystring()})
+
+
+@organisation_required
+def team(request):
+    return _grouped_page(request, tab="team", title=_("Team building"), groups=selectors.team,
+                         columns=[(_("representatives"), "count"), (_("active in the period"), "active")],
+                         chart_key="count")
+
+
+@organisation_required
+def position(request):
+    return _grouped_page(request, tab="position", title=_("Position building"), groups=selectors.position,
+                         columns=[(_("studios"), "studios"), (_("activities"), "activities"),
+                                  (_("outcomes"), "outcomes")], chart_key="studios")

@@ -1,0 +1,264 @@
+"""Writes of the assessment app: the SLA sweep (flags, red cards, reminders) and scorecards."""
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Max, Min
+from django.utils import timezone
+from django.utils.translation import gettext as _t
+
+from offices.choices import Flag
+from petitions.models import Petition, PetitionEvent
+
+from . import sla, workdays
+from .bulk import insert_rows
+from .models import FlagChange, Notification, RedCard
+from .sql import target_flag_expression
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_BATCH = 5000
+
+
+def _petition_url_template() -> str:
+    """The dashboard's petition page, with "{code}" for the tracking code (reversed once per batch)."""
+    from django.urls import reverse
+
+    try:
+        return reverse("dashboard:petition", kwargs={"tracking_code": "XCODEX"}).replace("XCODEX", "{code}")
+    except Exception:  # no dashboard in this urlconf (or it fails to load): the sweep goes on
+        return "/dashboard/p/{code}/"
+
+
+def _rectify_workdays() -> int:
+    return int(getattr(settings, "SLA_RECTIFY_WORKDAYS", 5))
+
+
+def _staff_by_studio(studio_ids) -> dict[int, list[int]]:
+    from liaison.models import StaffProfile
+
+    staff: dict[int, list[int]] = {}
+    for user_id, studio_id in StaffProfile.objects.filter(
+            role=StaffProfile.Role.STUDIO, studio_id__in=studio_ids, user__is_active=True).values_list(
+            "user_id", "studio_id"):
+        staff.setdefault(studio_id, []).append(user_id)
+    return staff
+
+
+def _texts(kind: str) -> str:
+    return {
+        Flag.RED: _t("Past the %(stage)s deadline"),
+        Flag.YELLOW: _t("Most of the %(stage)s time used"),
+        Flag.BLUE: _t("Back on track for %(stage)s"),
+        "card": _t("Red card: %(code)s is past its %(stage)s deadline; rectify by %(date)s."),
+        "reminder": _t("Reminder: %(code)s has used most of its %(stage)s time."),
+    }[kind]
+
+
+def _sweep_batch(*, lo: int, hi: int, now: datetime, rectify_by: datetime) -> Counter:
+    """One id range, one short transaction: lock the rows whose flag must change (skipping rows
+    another sweep holds), update them with the same CASE, and write their history."""
+    counts: Counter = Counter()
+    target = target_flag_expression(now)
+    with transaction.atomic():
+        changed = list(
+            Petition.objects.filter(id__gte=lo, id__lt=hi, status__in=sla.CLOCK_STATUSES, due_at__isnull=False)
+            .annotate(new_flag=target).exclude(flag=F("new_flag"))
+            .select_for_update(skip_locked=True, of=("self",))
+            .order_by("id")
+            .values_list("id", "flag", "status", "resolve_due_at", "loop", "current_studio_id", "studio_id",
+                         "current_representative_id", "current_representative__user_id", "tracking_code",
+                         "new_flag")
+        )
+        if not changed:
+            return counts
+        ids = [row[0] for row in changed]
+        Petition.objects.filter(id__in=ids).update(flag=target)
+
+        carded = set(RedCard.objects.filter(petition_id__in=[r[0] for r in changed if r[-1] == Flag.RED])
+                     .values_list("petition_id", "stage"))
+        staff = _staff_by_studio({row[5] or row[6] for row in changed})
+        # Translated once per batch, not once per row.
+        labels = {stage: str(label) for stage, label in sla.STAGE_LABELS.items()}
+        reasons = {(flag, stage): _texts(flag) % {"stage": labels.get(stage, stage)}
+                   for flag in Flag.values for stage in (*sla.STAGES, "")}
+        card_text, reminder_text = _texts("card"), _texts("reminder")
+        petition_url = _petition_url_template()
+
+        history = {"petition_id": [], "from_flag": [], "to_flag": [], "stage": [], "reason": []}
+        events = {"petition_id": [], "loop": [], "note": [], "data": []}
+        cards = {"petition_id": [], "stage": [], "representative_id": [], "studio_id": [], "reason": []}
+        notices = {"user_id": [], "kind": [], "text": [], "url": []}
+        rectify_date = f"{rectify_by.astimezone(workdays.TZ):%Y-%m-%d}"
+        for (pid, old, status, resolve_due, loop, current_studio, studio, rep, rep_user, code, new) in changed:
+            stage = sla.current_stage(status, resolve_due_at=resolve_due) or ""
+            counts[new] += 1
+            holder_studio = current_studio or studio
+            reason = reasons[(new, stage)]
+            history["petition_id"].append(pid), history["from_flag"].append(old), history["to_flag"].append(new)
+            history["stage"].append(stage), history["reason"].append(reason)
+            events["petition_id"].append(pid), events["loop"].append(loop), events["note"].append(reason)
+            events["data"].append({"from": old, "to": new, "stage": stage})
+            recipients = ([rep_user] if rep_user else []) + staff.get(holder_studio, [])
+            if new == Flag.RED and (pid, stage) not in carded:
+                # One red card per breach: a petition that goes red again on the same stage keeps its card.
+                cards["petition_id"].append(pid), cards["stage"].append(stage)
+                cards["representative_id"].append(rep), cards["studio_id"].append(holder_studio)
+                cards["reason"].append(reason)
+                notice = (Notification.Kind.RED_CARD, card_text % {"stage": labels.get(stage, stage),
+                                                              "code": code, "date": rectify_date})
+            elif new == Flag.YELLOW:
+                notice = (Notification.Kind.REMINDER, reminder_text % {"stage": labels.get(stage, stage),
+                                                                  "code": code})
+            else:
+                continue
+            for user_id in recipients:
+                notices["user_id"].append(user_id), notices["kind"].append(notice[0])
+                notices["text"].append(notice[1][:255]), notices["url"].append(petition_url.format(code=code))
+        insert_rows(FlagChange, columns=history, constants={"at": now})
+        insert_rows(PetitionEvent, columns=events, constants={
+            "action": PetitionEvent.Action.FLAG, "actor_label": "system", "at": now, "public": False})
+        # ON CONFLICT DO NOTHING: the unique constraint backs the check above against a concurrent sweep.
+        counts["red_cards"] += insert_rows(RedCard, columns=cards, ignore_conflicts=True, constants={
+            "issued_at": now, "rectify_by": rectify_by, "status": RedCard.Status.OPEN})
+        insert_rows(Notification, columns=notices, constants={"created_at": now})
+        counts["notifications"] += len(notices["user_id"])
+    return counts
+
+
+def sla_sweep(*, now: datetime | None = None, batch_size: int = DEFAULT_BATCH) -> dict:
+    """Set every open petition's flag (blue on track, yellow past its stage's warning share, red past
+    due), in keyset batches by id range, each its own short transaction. Safe to run twice at once:
+    a batch locks only the rows it changes, skipping those another sweep holds, and re-checks the
+    predicate under the lock. Returns counts: blue, yellow, red, red_cards, notifications, batches."""
+    now = now or timezone.now()
+    rectify_by = workdays.add_workdays(now, _rectify_workdays())
+    bounds = Petition.objects.filter(status__in=sla.CLOCK_STATUSES, due_at__isnull=False).aggregate(
+        lo=Min("id"), hi=Max("id"))
+    totals: Counter = Counter()
+    if bounds["lo"] is None:
+        return {"blue": 0, "yellow": 0, "red": 0, "red_cards": 0, "notifications": 0, "batches": 0}
+    lo = bounds["lo"]
+    while lo <= bounds["hi"]:
+        totals += _sweep_batch(lo=lo, hi=lo + batch_size, now=now, rectify_by=rectify_by)
+        totals["batches"] += 1
+        lo += batch_size
+    result = {key: totals.get(key, 0) for key in ("blue", "yellow", "red", "red_cards", "notifications", "batches")}
+    if result["notifications"]:
+        _queue_notification_emails()
+    logger.info("sla sweep: %s", result)
+    return result
+
+
+def notification_mark_read(*, user, ids=None) -> int:
+    qs = Notification.objects.filter(user=user, read_at__isnull=True)
+    if ids is not None:
+        qs = qs.filter(id__in=ids)
+    return qs.update(read_at=timezone.now())
+
+
+
+def sla_backfill(*, batch_size: int = 2000) -> int:
+    """Give deadlines to open petitions that have none (rows written before the SLA hook existed,
+    imports). A one-off repair: it reads each such row once; petitions with deadlines are untouched."""
+    fields = ["accept_due_at", "resolve_due_at", "reply_due_at", "due_at"]
+    done, last_id = 0, 0
+    while True:
+        with transaction.atomic():
+            batch = list(Petition.objects.filter(status__in=(*sla.CLOCK_STATUSES, "on_hold"), due_at__isnull=True,
+                                                 id__gt=last_id)
+                         .select_for_update(skip_locked=True).order_by("id")[:batch_size])
+            if not batch:
+                return done
+            for petition in batch:
+                deadlines = sla.petition_deadlines(petition)
+                for name in fields:
+                    setattr(petition, name, getattr(deadlines, name))
+            Petition.objects.bulk_update(batch, fields)
+            done += len(batch)
+            last_id = batch[-1].pk
+
+
+class RedCardError(Exception):
+    """A red card action that its state or the user's role does not allow; the message is for the user."""
+
+    def __init__(self, message):
+        self.message = message
+        super().__init__(str(message))
+
+
+@transaction.atomic
+def red_card_rectify(*, card_id: int, actor, rectification: str) -> RedCard:
+    """The holder (the card's representative or the studio's staff) reports what was put right."""
+    from django.utils.translation import gettext_lazy as _
+
+    card = RedCard.objects.select_for_update().get(pk=card_id)
+    if card.status == RedCard.Status.CLOSED:
+        raise RedCardError(_("This red card is already closed."))
+    if not rectification.strip():
+        raise RedCardError(_("Describe the rectification."))
+    card.rectification, card.rectified_at, card.status = rectification.strip(), timezone.now(), RedCard.Status.SUBMITTED
+    card.full_clean()
+    card.save(update_fields=["rectification", "rectified_at", "status"])
+    return card
+
+
+@transaction.atomic
+def red_card_review(*, card_id: int, actor, accept: bool, note: str = "") -> RedCard:
+    """Organisation staff review a submitted rectification: accept closes the card, otherwise it goes
+    back to open with the reviewer's note appended."""
+    from django.utils.translation import gettext_lazy as _
+
+    from .reports.access import is_organisation
+
+    if not is_organisation(actor):
+        raise RedCardError(_("Only the organisation department reviews rectifications."))
+    card = RedCard.objects.select_for_update().get(pk=card_id)
+    if card.status != RedCard.Status.SUBMITTED:
+        raise RedCardError(_("There is no rectification waiting for review."))
+    now = timezone.now()
+    if accept:
+        card.status, card.closed_at, card.closed_by = RedCard.Status.CLOSED, now, actor
+    else:
+        card.status = RedCard.Status.OPEN
+        if note.strip():
+            card.rectification = f"{card.rectification}\n\n[{now:%Y-%m-%d}] {note.strip()}"
+    card.save(update_fields=["status", "closed_at", "closed_by", "rectification"])
+    return card
+
+
+def notifications_email(*, limit: int = 500, max_age_hours: int = 24) -> int:
+    """E-mail the notifications not yet e-mailed (when NOTIFICATIONS_BY_EMAIL is on), to users with
+    an address. Rows are locked while sending, so two workers never send one twice; a failed send
+    rolls back and the next run tries again. Older ones are left to the dashboard."""
+    from django.core.mail import send_mass_mail
+
+    now = timezone.now()
+    with transaction.atomic():
+        batch = list(Notification.objects.filter(emailed_at__isnull=True,
+                                                  created_at__gte=now - timedelta(hours=max_age_hours))
+                     .exclude(user__email="").select_related("user")
+                     .select_for_update(skip_locked=True, of=("self",)).order_by("id")[:limit])
+        if not batch:
+            return 0
+        subject = _t("Service desk: %(kind)s")
+        base = getattr(settings, "PORTAL_BASE_URL", "").rstrip("/")
+        send_mass_mail([(subject % {"kind": n.get_kind_display()}, f"{n.text}\n\n{base}{n.url}",
+                         None, [n.user.email]) for n in batch], fail_silently=False)
+        Notification.objects.filter(pk__in=[n.pk for n in batch]).update(emailed_at=now)
+    return len(batch)
+
+
+def _queue_notification_emails() -> None:
+    if not getattr(settings, "NOTIFICATIONS_BY_EMAIL", False):
+        return
+    try:
+        from .tasks import notifications_email_task
+
+        notifications_email_task.delay()
+    except Exception:  # a dead broker must not fail the sweep; the next sweep queues again
+        logger.warning("broker unavailable; notification e-mails wait for the next sweep", exc_info=True)

@@ -1,0 +1,266 @@
+"""Roles and object-level access rules, in one place.
+
+Pages, the API and exports ask this module who may see a petition or a studio and which actions a
+user may take on a petition; nothing else decides it. Plain rules over ids that are loaded once per
+request (`actor_for(user)`), so that checking every row of a list costs no query.
+
+Roles (a user may hold several: a representative can also be studio staff):
+
+- representative (`Representative.user`): sees the petitions of the studios they belong to
+  (received there, 首接负责, wherever they went since, or handled there now) and those assigned
+  to them (`current_representative`).
+- studio staff (`StaffProfile.role == studio`): the same, for their one studio.
+- department staff: petitions whose `current_department` is theirs.
+- liaison agency staff: petitions in loop 3 of their region (the agency's region subtree).
+- organisation department and superusers: everything.
+
+A user who may not see a petition gets 404 for it, never 403: guessing a tracking code must not
+confirm that it exists.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Q, QuerySet
+
+from petitions.models import Petition, PetitionEvent
+from petitions.workflow import allowed_actions
+
+A = PetitionEvent.Action
+
+# The actions a person can take from the dashboard. RATE is the citizen's; CLOSE, HOTLINE callbacks
+# and RETURN belong to sweeps and the routing services.
+DASHBOARD_ACTIONS = (A.ACCEPT, A.REJECT, A.DISPATCH, A.TRANSFER, A.CONSULT, A.HOLD, A.RESUME, A.RESOLVE,
+                     A.REPLY, A.NOTE)
+
+# What each kind of relation to a petition allows (before the workflow's own check of the status).
+FIRST_CONTACT_ACTIONS = frozenset({A.ACCEPT, A.REJECT, A.DISPATCH, A.REPLY, A.NOTE})
+HANDLER_ACTIONS = frozenset({A.ACCEPT, A.REJECT, A.DISPATCH, A.TRANSFER, A.CONSULT, A.HOLD, A.RESUME, A.RESOLVE,
+                             A.REPLY, A.NOTE})
+DEPARTMENT_ACTIONS = frozenset({A.HOLD, A.RESUME, A.RESOLVE, A.NOTE})
+LIAISON_ACTIONS = frozenset({A.CONSULT, A.RESOLVE, A.NOTE})
+OVERSIGHT_ACTIONS = frozenset({A.NOTE})
+
+
+@dataclass(frozen=True)
+class Actor:
+    """What a user is, as plain ids: computed once per request by `actor_for`."""
+
+    user_id: int | None
+    authenticated: bool = False
+    superuser: bool = False
+    organisation: bool = False
+    representative_id: int | None = None
+    studio_ids: frozenset = field(default_factory=frozenset)  # member studios, and the staff's studio
+    admin_studio_ids: frozenset = field(default_factory=frozenset)  # studios they lead or administer
+    department_id: int | None = None
+    liaison_region_path: str | None = None
+
+    @property
+    def sees_everything(self) -> bool:
+        return self.superuser or self.organisation
+
+    @property
+    def has_role(self) -> bool:
+        return bool(self.sees_everything or self.representative_id or self.studio_ids or self.department_id
+                    or self.liaison_region_path)
+
+
+ANONYMOUS = Actor(user_id=None)
+
+
+def actor_for(user) -> Actor:
+    """The user's roles, loaded in at most two queries and cached on the user object."""
+    if user is None or not user.is_authenticated:
+        return ANONYMOUS
+    cached = getattr(user, "_access_actor", None)
+    if cached is not None:
+        return cached
+    from django.contrib.auth import get_user_model
+
+    from offices.models import Studio, StudioMembership
+
+    row = (get_user_model().objects.filter(pk=user.pk)
+           .values("representative__id", "staff_profile__role", "staff_profile__studio_id",
+                   "staff_profile__department_id", "staff_profile__region__path",
+                   "staff_profile__agency__region__path").first()) or {}
+    rep_id = row.get("representative__id")
+    role = row.get("staff_profile__role")
+    studio_ids, admin_ids = set(), set()
+    if rep_id:
+        for studio_id, member_role in StudioMembership.objects.filter(representative_id=rep_id).values_list(
+                "studio_id", "role"):
+            studio_ids.add(studio_id)
+            if member_role == StudioMembership.Role.ADMIN:
+                admin_ids.add(studio_id)
+        led = set(Studio.objects.filter(lead_id=rep_id).values_list("id", flat=True))
+        studio_ids |= led  # a lead works for the studio even without a membership row
+        admin_ids |= led
+    if role == "studio" and row.get("staff_profile__studio_id"):
+        studio_ids.add(row["staff_profile__studio_id"])
+        admin_ids.add(row["staff_profile__studio_id"])
+    actor = Actor(
+        user_id=user.pk, authenticated=True, superuser=bool(user.is_superuser),
+        organisation=role == "organisation", representative_id=rep_id,
+        studio_ids=frozenset(studio_ids), admin_studio_ids=frozenset(admin_ids),
+        department_id=row.get("staff_profile__department_id") if role == "department" else None,
+        liaison_region_path=(row.get("staff_profile__region__path") or row.get("staff_profile__agency__region__path"))
+        if role == "liaison" else None,
+    )
+    user._access_actor = actor
+    return actor
+
+
+# --- petitions: who sees what ----------------------------------------------------------------
+
+def petition_visibility_q(actor: Actor) -> Q | None:
+    """The filter for the petitions `actor` may see; None means everything."""
+    if actor.sees_everything:
+        return None
+    q = Q(pk__in=[])
+    if actor.studio_ids:
+        q |= Q(studio_id__in=actor.studio_ids) | Q(current_studio_id__in=actor.studio_ids)
+    if actor.representative_id:
+        q |= Q(current_representative_id=actor.representative_id)
+    if actor.department_id:
+        q |= Q(current_department_id=actor.department_id)
+    if actor.liaison_region_path:
+        path = actor.liaison_region_path
+        q |= Q(loop=3) & (Q(region__path__startswith=path)
+                          | Q(region__isnull=True, studio__region__path__startswith=path))
+    return q
+
+
+def petitions_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
+    queryset = Petition.objects.all() if queryset is None else queryset
+    actor = actor_for(user)
+    if not actor.authenticated:
+        return queryset.none()
+    q = petition_visibility_q(actor)
+    return queryset if q is None else queryset.filter(q)
+
+
+def _in_liaison_scope(actor: Actor, petition: Petition) -> bool:
+    if not actor.liaison_region_path or petition.loop != 3:
+        return False
+    region = petition.region if petition.region_id else petition.studio.region
+    return region.path.startswith(actor.liaison_region_path)
+
+
+def is_first_contact(actor: Actor, petition: Petition) -> bool:
+    """The user works for the studio that received the petition (首接负责)."""
+    return petition.studio_id in actor.studio_ids
+
+
+def is_handler(actor: Actor, petition: Petition) -> bool:
+    """The user works for whoever handles the petition now: its studio, its representative, its department."""
+    return bool(
+        (petition.current_studio_id and petition.current_studio_id in actor.studio_ids)
+        or (actor.representative_id and petition.current_representative_id == actor.representative_id)
+        or (actor.department_id and petition.current_department_id == actor.department_id)
+    )
+
+
+def can_see_petition(user, petition: Petition) -> bool:
+    actor = actor_for(user)
+    if not actor.authenticated:
+        return False
+    return (actor.sees_everything or is_first_contact(actor, petition) or is_handler(actor, petition)
+            or _in_liaison_scope(actor, petition))
+
+
+def sees_citizen_contact(user, petition: Petition) -> bool:
+    """Name and phone unmasked: only for the people handling the petition (and superusers)."""
+    actor = actor_for(user)
+    return actor.superuser or is_first_contact(actor, petition) or is_handler(actor, petition)
+
+
+def permitted_actions(user, petition: Petition) -> frozenset:
+    """The dashboard actions the user's role allows on this petition, whatever its status."""
+    actor = actor_for(user)
+    if not actor.authenticated or not can_see_petition(user, petition):
+        return frozenset()
+    if actor.superuser:
+        return frozenset(DASHBOARD_ACTIONS)
+    permitted = set()
+    department_handles = actor.department_id and petition.current_department_id == actor.department_id
+    studio_or_rep_handles = (
+        (petition.current_studio_id and petition.current_studio_id in actor.studio_ids)
+        or (actor.representative_id and petition.current_representative_id == actor.representative_id))
+    if studio_or_rep_handles:
+        permitted |= HANDLER_ACTIONS
+    if is_first_contact(actor, petition):
+        permitted |= FIRST_CONTACT_ACTIONS
+    if department_handles:
+        permitted |= DEPARTMENT_ACTIONS
+    if _in_liaison_scope(actor, petition):
+        permitted |= LIAISON_ACTIONS
+    if actor.sees_everything:
+        permitted |= OVERSIGHT_ACTIONS
+    return frozenset(permitted)
+
+
+def available_actions(user, petition: Petition) -> list[str]:
+    """What the petition page offers: the workflow's actions for the status AND what the role permits,
+    in the dashboard's order."""
+    allowed = set(allowed_actions(petition.status))
+    permitted = permitted_actions(user, petition)
+    return [a for a in DASHBOARD_ACTIONS if a in allowed and a in permitted]
+
+
+def may_override_routing(user) -> bool:
+    """Overriding the router's suggestion is a staff decision: studio admins, staff and superusers."""
+    actor = actor_for(user)
+    return bool(actor.superuser or actor.admin_studio_ids or actor.department_id or actor.liaison_region_path)
+
+
+# --- studios -----------------------------------------------------------------------------------
+
+def studios_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
+    """The studios whose internal pages (members, activities, discussion) the user may see."""
+    from offices.models import Studio
+
+    queryset = Studio.objects.all() if queryset is None else queryset
+    actor = actor_for(user)
+    if not actor.authenticated:
+        return queryset.none()
+    if actor.sees_everything:
+        return queryset
+    q = Q(pk__in=actor.studio_ids)
+    if actor.department_id:
+        q |= Q(host_department_id=actor.department_id)
+    if actor.liaison_region_path:
+        q |= Q(region__path__startswith=actor.liaison_region_path)
+    return queryset.filter(q)
+
+
+def can_see_studio(user, studio) -> bool:
+    actor = actor_for(user)
+    if not actor.authenticated:
+        return False
+    if actor.sees_everything or studio.pk in actor.studio_ids:
+        return True
+    if actor.department_id and studio.host_department_id == actor.department_id:
+        return True
+    return bool(actor.liaison_region_path and studio.region.path.startswith(actor.liaison_region_path))
+
+
+def can_manage_studio(user, studio) -> bool:
+    """Record activities and outcomes, manage members: the studio's lead or admin, its staff, superusers."""
+    actor = actor_for(user)
+    return bool(actor.superuser or studio.pk in actor.admin_studio_ids)
+
+
+# --- duties: discussions ----------------------------------------------------------------------
+
+def discussions_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
+    """Studio threads for the studio's people; topic and agency-wide threads for everyone with a role."""
+    from liaison.models import Discussion
+
+    queryset = Discussion.objects.all() if queryset is None else queryset
+    actor = actor_for(user)
+    if not actor.authenticated or not actor.has_role:
+        return queryset.none()
+    if actor.sees_everything:
+        return queryset
+    return queryset.filter(Q(studio__isnull=True) | Q(studio__in=studios_visible_to(user).values("pk")))

@@ -1,0 +1,82 @@
+"""Reads of studios for the public pages: one studio's page, and the studio directory."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+
+from .models import Region, Sector, Studio, StudioActivity, StudioMembership, StudioOutcome
+
+DIRECTORY_PAGE_SIZE = 20
+MEMBERS_SHOWN = 8
+RECENT_SHOWN = 5
+
+
+@dataclass
+class StudioPage:
+    studio: Studio
+    member_count: int
+    members: list  # a few StudioMembership rows with their representative, admins first
+    activities: list[StudioActivity]
+    outcomes: list[StudioOutcome]
+
+
+def studio_by_code(code: str) -> Studio | None:
+    """A studio (active or not) by its public code, with what its page and poster print."""
+    return (Studio.objects.select_related("sector", "region", "region__parent", "lead", "host_department")
+            .annotate(member_count=Count("memberships")).filter(code=code).first())
+
+
+def studio_public(code: str) -> StudioPage | None:
+    """Everything `/s/<code>/` shows about a studio, in a constant number of queries (4)."""
+    studio = studio_by_code(code)
+    if studio is None:
+        return None
+    members = list(StudioMembership.objects.filter(studio=studio).select_related("representative")
+                   .order_by("role", "representative__name", "id")[:MEMBERS_SHOWN])  # "admin" sorts first
+    activities = list(StudioActivity.objects.filter(studio=studio).order_by("-held_on", "-id")[:RECENT_SHOWN])
+    outcomes = list(StudioOutcome.objects.filter(studio=studio).order_by("-achieved_on", "-id")[:RECENT_SHOWN])
+    return StudioPage(studio=studio, member_count=studio.member_count, members=members, activities=activities,
+                      outcomes=outcomes)
+
+
+def directory_regions() -> QuerySet[Region]:
+    """The counties and districts the directory filters by."""
+    return Region.objects.filter(kind=Region.Kind.COUNTY).only("code", "name", "path").order_by("path")
+
+
+def poster_regions() -> QuerySet[Region]:
+    """Where posters are printed in batches: the whole city (every studio) and each county or district."""
+    return (Region.objects.filter(kind__in=(Region.Kind.CITY, Region.Kind.COUNTY)).only("code", "name", "path", "kind")
+            .order_by("path"))
+
+
+def directory_sectors() -> QuerySet[Sector]:
+    return Sector.objects.only("code", "name", "position").order_by("position", "id")
+
+
+def studios_in_region(region: Region) -> QuerySet[Studio]:
+    """Active studios in a region and everything under it (a county's townships), for posters and lists."""
+    return (Studio.objects.filter(active=True, region__path__startswith=region.path)
+            .select_related("sector", "region", "region__parent", "lead").order_by("region__path", "kind", "name"))
+
+
+def studio_directory(*, q: str = "", region_code: str = "", sector_code: str = "", page: int | str = 1) -> Page:
+    """Active studios filtered by a region (and its subtree), a sector (main or also covered) and a text.
+
+    Three queries whatever the filters and the page: the count, the page, nothing per row.
+    """
+    studios = Studio.objects.filter(active=True).select_related("sector", "region", "region__parent", "lead")
+    if region_code:
+        # A region's code is one segment of the materialised path of everything under it.
+        studios = studios.filter(region__path__contains=f"/{region_code}/")
+    if sector_code:
+        covers = Studio.sectors.through.objects.filter(studio_id=OuterRef("pk"), sector__code=sector_code)
+        studios = studios.filter(Q(sector__code=sector_code) | Q(Exists(covers)))
+    q = " ".join((q or "").split())[:64]
+    if q:
+        studios = studios.filter(Q(name__icontains=q) | Q(region__name__icontains=q) | Q(lead__name__icontains=q)
+                                 | Q(address__icontains=q))
+    studios = studios.order_by("region__path", "kind", "sector__position", "name", "id")
+    return Paginator(studios, DIRECTORY_PAGE_SIZE).get_page(page)

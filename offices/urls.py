@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "offices"
+urlpatterns = [
+    path("s/<slug:code>/poster.<str:fmt>", views.studio_poster, name="studio_poster"),
+    path("posters/", views.posters_index, name="posters"),
+    path("posters/posters.zip", views.posters_zip_download, name="posters_zip"),
+]

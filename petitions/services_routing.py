@@ -1,0 +1,242 @@
+"""Writes of routing: route a petition into its loop, staff overrides, transfers and returns, the unrouted sweep.
+
+Every status change goes through services.petition_transition(); these services decide *which*
+transitions, with what targets, and keep the trail complete (ROUTE, OVERRIDE, DISPATCH, TRANSFER,
+RETURN, HOTLINE, CONSULT events).
+
+Auto-dispatch: routing accepts and dispatches as "system" (settings.ROUTING_AUTO_DISPATCH, default on),
+so a petition visibly moves within seconds of being submitted; the ROUTE event records why, and staff
+can override any decision (OVERRIDE event, then the petition is re-dispatched). With the setting off,
+routing only records its suggestion and staff accept and dispatch by hand.
+
+First-contact responsibility: Petition.studio is never changed here; current_studio/department/
+representative follow the petition.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from liaison.models import Representative
+from offices.models import Department, Studio
+
+from . import routing_facts
+from .errors import MissingDetail
+from .hotline.outbox import hotline_delivery_cancel, hotline_forward
+from .keywords import current_classifier
+from .models import Petition, PetitionEvent, PetitionTerm, Status
+from .routing import RoutingDecision, decide_loop, decide_override, pick_representative
+from .services import _queue_routing, event_record, petition_transition
+from .services_consultation import consultation_cancel_for_petition, consultation_convene
+from .workflow import TransitionNotAllowed
+
+logger = logging.getLogger(__name__)
+A = PetitionEvent.Action
+SYSTEM = "system"
+
+
+def _record_terms(petition: Petition, terms: list[str], sector_id: int | None) -> None:
+    # Dated by submission, so the 7-day window is about when citizens wrote, not when routing ran.
+    township = routing_facts.township_of(petition.region)
+    PetitionTerm.objects.bulk_create(
+        [PetitionTerm(petition=petition, term=t, sector_id=sector_id, township=township, at=petition.submitted_at)
+         for t in terms], ignore_conflicts=True)
+
+
+def _instances(decision: RoutingDecision):
+    studio = Studio.objects.get(pk=decision.studio_id) if decision.studio_id else None
+    department = Department.objects.get(pk=decision.department_id) if decision.department_id else None
+    representative = (Representative.objects.get(pk=decision.representative_id)
+                      if decision.representative_id else None)
+    return studio, department, representative
+
+
+def _apply(petition_id: int, decision: RoutingDecision, *, actor, actor_label: str, action: str,
+           current_studio_id: int | None = None, related_ids=()) -> None:
+    """Dispatch (or transfer) into the decided loop, then forward to 12345 or convene the consultation.
+
+    Runs inside the caller's transaction, holding the petition's lock. A dispatched petition that stays
+    with its studio and only goes to 12345 or into a consultation gets no TRANSFER event (the citizen
+    would read "transferred" while nothing moved): the HOTLINE or CONSULT event carries the new loop.
+    """
+    studio, department, representative = _instances(decision)
+    stays = (action == A.TRANSFER and decision.studio_id == current_studio_id
+             and (decision.hotline or decision.loop == 3))
+    targets = {"loop": decision.loop, "department": department, "representative": representative} if stays else {}
+    if not stays:
+        petition_transition(petition_id=petition_id, action=action, actor=actor, actor_label=actor_label,
+                            loop=decision.loop, studio=studio, department=department, representative=representative,
+                            note=decision.note, data={"reason": decision.reason})
+    if department is None:
+        # petition_transition only sets targets it is given; a hotline or unstaffed route has none.
+        Petition.objects.filter(pk=petition_id).update(current_department=None)
+    if decision.hotline:
+        hotline_forward(petition_id=petition_id, actor=actor, actor_label=actor_label, targets=targets)
+    elif decision.loop == 3:
+        consultation_convene(petition_id=petition_id, decision=decision, actor=actor, actor_label=actor_label,
+                             related_ids=related_ids, targets=targets)
+
+
+def _cluster(petition: Petition, decision: RoutingDecision, terms: list[str], now) -> list[int]:
+    township = routing_facts.township_of(petition.region)
+    if decision.loop != 3 or township is None or decision.sector_id is None or not terms:
+        return []
+    return routing_facts.similar_petition_ids(petition=petition, township=township, sector_id=decision.sector_id,
+                                              terms=terms, now=now)
+
+
+def petition_route(*, petition_id: int) -> RoutingDecision | None:
+    """Route a petition once. Safe to run any number of times, concurrently, or after a crash.
+
+    The row lock serialises concurrent runs, `routed_at` makes later runs a no-op, and one
+    transaction holds the ROUTE event, the terms, the dispatch and the hotline/consultation rows,
+    so a crash half-way leaves nothing behind and the next run starts clean.
+    """
+    with transaction.atomic():
+        petition = Petition.objects.select_for_update(of=("self",)).select_related("region").get(pk=petition_id)
+        if petition.routed_at is not None:
+            return None
+        now = timezone.now()
+        classification = current_classifier().classify(petition.text, petition.category_id)
+        facts = routing_facts.gather_facts(petition, classification, now=now)
+        decision = decide_loop(facts)
+        terms = routing_facts.key_terms(classification, decision.sector_id)
+        _record_terms(petition, terms, decision.sector_id)
+        event_record(petition=petition, action=A.ROUTE, actor_label=SYSTEM, from_status=petition.status,
+                     to_status=petition.status, note=decision.note, at=now, loop=decision.loop,
+                     studio=Studio(pk=decision.studio_id) if decision.studio_id else None,
+                     department=Department(pk=decision.department_id) if decision.department_id else None,
+                     data={**decision.as_data(), "scores": {str(k): v for k, v in classification.scores.items()},
+                           "terms": list(classification.terms), "similar_count": facts.similar_count})
+        Petition.objects.filter(pk=petition_id).update(routed_at=now, sector_id=decision.sector_id)
+        if not settings.ROUTING_AUTO_DISPATCH or petition.status not in (Status.SUBMITTED, Status.ACCEPTED):
+            return decision  # staff acted first (or dispatch by hand): the ROUTE event is a suggestion
+        if petition.status == Status.SUBMITTED:
+            petition_transition(petition_id=petition_id, action=A.ACCEPT, actor_label=SYSTEM)
+        _apply(petition_id, decision, actor=None, actor_label=SYSTEM, action=A.DISPATCH,
+               related_ids=_cluster(petition, decision, terms, now))
+    return decision
+
+
+def _studio_department(studio: Studio | None) -> int | None:
+    """The department answering for a studio staff picked: its host, else its sector's where it sits."""
+    if studio is None:
+        return None
+    if studio.host_department_id:
+        return studio.host_department_id
+    region = routing_facts.target_region(studio)
+    return routing_facts.departments_in(region, [studio.sector_id]).get(studio.sector_id)
+
+
+def petition_route_override(*, petition_id: int, actor, loop: int, reason: str, studio: Studio | None = None,
+                            department: Department | None = None, representative: Representative | None = None,
+                            departments=(), sector=None) -> RoutingDecision:
+    """Staff replace routing's decision: an OVERRIDE event with the reason, then the petition is re-dispatched.
+
+    loop 1/2 with a studio: to that studio; loop 2 without one: to the 12345 hotline; loop 3: a joint
+    consultation (with `departments`, or those of the sectors the text involves). Leaving the hotline
+    cancels its pending delivery; leaving loop 3 cancels the open consultation.
+    """
+    if not (reason or "").strip():
+        raise MissingDetail("reason")
+    if loop not in (1, 2, 3):
+        raise MissingDetail("loop", _("Choose the loop the petition goes into."))
+    with transaction.atomic():
+        petition = Petition.objects.select_for_update(of=("self",)).select_related("region").get(pk=petition_id)
+        if petition.status not in (Status.SUBMITTED, Status.ACCEPTED, Status.DISPATCHED):
+            raise TransitionNotAllowed(A.OVERRIDE, petition.status)
+        now = timezone.now()
+        classification = current_classifier().classify(petition.text, petition.category_id)
+        facts = routing_facts.gather_facts(petition, classification, now=now, systemic_by_staff=loop == 3,
+                                           extra_studio=studio)
+        target = routing_facts.studio_info(studio, set()) if studio is not None else None
+        decision = decide_override(
+            facts, loop=loop, studio=target, sector_id=sector.pk if sector else None,
+            department_id=department.pk if department else _studio_department(studio),
+            representative_id=representative.pk if representative else None,
+            department_ids=[d.pk for d in departments])
+        previous = {"loop": petition.loop, "studio_id": petition.current_studio_id,
+                    "department_id": petition.current_department_id,
+                    "representative_id": petition.current_representative_id}
+        event_record(petition=petition, action=A.OVERRIDE, actor=actor, from_status=petition.status,
+                     to_status=petition.status, note=reason, at=now, loop=decision.loop,
+                     studio=Studio(pk=decision.studio_id) if decision.studio_id else None,
+                     department=Department(pk=decision.department_id) if decision.department_id else None,
+                     data={"previous": previous, "decision": decision.as_data()})
+        if not decision.hotline:
+            hotline_delivery_cancel(petition_id=petition_id)
+        if decision.loop != 3:
+            consultation_cancel_for_petition(petition_id=petition_id, actor=actor, reason=reason)
+        sector_id = decision.sector_id or petition.sector_id
+        Petition.objects.filter(pk=petition_id).update(routed_at=petition.routed_at or now, sector_id=sector_id)
+        # Similar petitions are counted per sector: follow the sector staff settled on.
+        PetitionTerm.objects.filter(petition_id=petition_id).exclude(sector_id=sector_id).update(sector_id=sector_id)
+        if petition.status == Status.SUBMITTED:
+            petition_transition(petition_id=petition_id, action=A.ACCEPT, actor=actor)
+        action = A.TRANSFER if petition.status == Status.DISPATCHED else A.DISPATCH
+        _apply(petition_id, decision, actor=actor, actor_label="", action=action,
+               current_studio_id=petition.current_studio_id)
+    return decision
+
+
+def petition_transfer(*, petition_id: int, actor, studio: Studio, reason: str,
+                      department: Department | None = None, representative: Representative | None = None) -> Petition:
+    """Pass a dispatched petition to another studio (studio to studio). The receiving studio stays responsible.
+
+    The department defaults to the target studio's host department, the representative to its least
+    loaded active member. Moving to another studio than the first-contact one makes it loop 2 (unless it
+    is in a joint consultation, which keeps loop 3); a pending 12345 delivery is cancelled.
+    """
+    if not (reason or "").strip():
+        raise MissingDetail("reason")
+    with transaction.atomic():
+        petition = Petition.objects.select_for_update().get(pk=petition_id)
+        if representative is None:
+            rep_id = pick_representative(routing_facts.member_loads([studio.pk])[studio.pk], studio.lead_id)
+            representative = Representative.objects.filter(pk=rep_id).first() if rep_id else None
+        loop = petition.loop
+        if loop != 3 and studio.pk != petition.studio_id:
+            loop = 2
+        petition = petition_transition(petition_id=petition_id, action=A.TRANSFER, actor=actor, note=reason,
+                                       loop=loop, studio=studio, department=department or studio.host_department,
+                                       representative=representative, data={"reason": "transfer"})
+        hotline_delivery_cancel(petition_id=petition_id)
+    return petition
+
+
+def petition_return(*, petition_id: int, reason: str, actor=None, actor_label: str = "") -> Petition:
+    """退回: give a dispatched petition back to its first-contact studio, which accepts it again and re-dispatches."""
+    if not (reason or "").strip():
+        raise MissingDetail("reason")
+    with transaction.atomic():
+        petition = petition_transition(petition_id=petition_id, action=A.RETURN, actor=actor,
+                                       actor_label=actor_label, reason=reason)
+        hotline_delivery_cancel(petition_id=petition_id)
+    return petition
+
+
+def petitions_unrouted(*, older_than: timedelta = timedelta(minutes=1), limit: int = 500, now=None) -> list[int]:
+    """Petitions routing never finished: their task was lost (broker down at submit, worker killed)."""
+    cutoff = (now or timezone.now()) - older_than
+    return list(Petition.objects.filter(routed_at__isnull=True, submitted_at__lt=cutoff)
+                .order_by("id").values_list("id", flat=True)[:limit])
+
+
+def petitions_route_sweep(*, older_than: timedelta = timedelta(minutes=1), limit: int = 500,
+                          inline: bool = False) -> int:
+    """The nothing-lost rule: queue routing again for every petition still unrouted (or route inline)."""
+    ids = petitions_unrouted(older_than=older_than, limit=limit)
+    for petition_id in ids:
+        if inline:
+            try:
+                petition_route(petition_id=petition_id)
+            except Exception:  # one broken petition must not stop the sweep; it is retried next time
+                logger.exception("routing petition %s failed", petition_id)
+        else:
+            _queue_routing(petition_id)
+    return len(ids)

@@ -1,0 +1,46 @@
+"""Celery tasks of petitions: thin, take ids, re-read, call a service; safe to run twice (acks are late).
+
+Retries here are short (seconds) and few: anything longer is the beat sweeps' job, which re-derive
+the work from the database (routed_at is null; a delivery is due), so no long countdown or ETA ever
+sits on the broker.
+"""
+from celery import shared_task
+from django.db import OperationalError
+
+from .hotline.outbox import hotline_delivery_attempt, hotline_outbox_sweep
+from .services_routing import petition_route, petitions_route_sweep
+
+
+@shared_task(name="petitions.tasks.petition_route_task", autoretry_for=(OperationalError,), retry_backoff=2,
+             retry_backoff_max=30, max_retries=3)
+def petition_route_task(petition_id: int) -> str:
+    """Route a petition into its loop after the submitting transaction committed (petition_submit queues it)."""
+    decision = petition_route(petition_id=petition_id)
+    return f"loop {decision.loop}: {decision.reason}" if decision else "already routed"
+
+
+@shared_task(name="petitions.tasks.petition_route_sweep_task")
+def petition_route_sweep_task() -> int:
+    """Beat, every minute: queue routing for petitions never routed (broker down at submit, worker killed)."""
+    return petitions_route_sweep()
+
+
+@shared_task(name="petitions.tasks.hotline_deliver_task")
+def hotline_deliver_task(delivery_id: int) -> str:
+    """One attempt at one 12345 delivery, if it is due; failures are rescheduled in the database."""
+    reply = hotline_delivery_attempt(delivery_id=delivery_id)
+    return "not due" if reply is None else f"HTTP {reply.status}"
+
+
+@shared_task(name="petitions.tasks.hotline_outbox_sweep_task")
+def hotline_outbox_sweep_task() -> int:
+    """Beat: queue every 12345 delivery whose next attempt is due."""
+    return hotline_outbox_sweep()
+
+
+@shared_task(name="petitions.tasks.petitions_close_unrated_task")
+def petitions_close_unrated_task() -> int:
+    """Close as "not rated" what citizens left unrated past the rating window."""
+    from .services import petitions_close_unrated
+
+    return petitions_close_unrated()
