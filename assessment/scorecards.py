@@ -111,7 +111,9 @@ def _duty_figures_for_representatives(start: date, end: date, a: datetime, b: da
     figures: dict = {}
     _merge(figures, Proposal.objects.filter(submitted_at__gte=a, submitted_at__lt=b).order_by()
            .values("representative").annotate(proposals=Count("id")), "representative")
-    _merge(figures, ResearchClaim.objects.filter(submitted_at__gte=a, submitted_at__lt=b).order_by()
+    # A research report counts once the agency accepts it, as on the representative's duty log.
+    _merge(figures, ResearchClaim.objects.filter(status=ResearchClaim.Status.ACCEPTED, reviewed_at__gte=a,
+                                                 reviewed_at__lt=b).order_by()
            .values("representative").annotate(research=Count("id")), "representative")
     _merge(figures, AssignmentReport.objects.filter(assignment__due_on__gte=start, assignment__due_on__lt=end)
            .order_by().values("representative").annotate(

@@ -33,4 +33,10 @@ BEAT_SCHEDULE = {
                                             "schedule": crontab(hour=0, minute=50, day_of_month=1,
                                                                 month_of_year="1,4,7,10"),
                                             "kwargs": {"period": "quarter", "previous": True}},
+    # A worker that is up but consumes nothing (celery#8030, #9054) stops this; /healthz?deep=1 reports its age.
+    "worker-heartbeat": {"task": "config.tasks.worker_heartbeat", "schedule": timedelta(seconds=30),
+                         "options": {"expires": 25}},
+    # Hot words: extract new petitions, re-rank every window and scope, notify sectors of new top terms.
+    "petitions-hotwords-refresh": {"task": "petitions.tasks.hotwords_refresh_task",
+                                   "schedule": timedelta(minutes=10), "options": {"expires": 540}},
 }

@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
 from config.health import healthz
 
 admin.site.site_header = _("Party-representative service desk")
@@ -14,9 +16,13 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("api/v1/", include("petitions.api.urls")),
+    path("api/v1/", include("config.api_router")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("open311/v2/", include("petitions.open311.urls")),
     path("reports/", include("assessment.reports.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("dashboard/hot-words/", include("petitions.hotwords.urls")),
     path("dashboard/", include("petitions.dashboard.urls")),
     path("", include("petitions.urls")),
     path("", include("offices.urls")),

@@ -55,6 +55,7 @@ class Actor:
     admin_studio_ids: frozenset = field(default_factory=frozenset)  # studios they lead or administer
     department_id: int | None = None
     liaison_region_path: str | None = None
+    agency_id: int | None = None  # the liaison agency the staff works for
 
     @property
     def sees_everything(self) -> bool:
@@ -82,7 +83,7 @@ def actor_for(user) -> Actor:
 
     row = (get_user_model().objects.filter(pk=user.pk)
            .values("representative__id", "staff_profile__role", "staff_profile__studio_id",
-                   "staff_profile__department_id", "staff_profile__region__path",
+                   "staff_profile__department_id", "staff_profile__region__path", "staff_profile__agency_id",
                    "staff_profile__agency__region__path").first()) or {}
     rep_id = row.get("representative__id")
     role = row.get("staff_profile__role")
@@ -106,6 +107,7 @@ def actor_for(user) -> Actor:
         department_id=row.get("staff_profile__department_id") if role == "department" else None,
         liaison_region_path=(row.get("staff_profile__region__path") or row.get("staff_profile__agency__region__path"))
         if role == "liaison" else None,
+        agency_id=row.get("staff_profile__agency_id") if role == "liaison" else None,
     )
     user._access_actor = actor
     return actor
@@ -264,3 +266,43 @@ def discussions_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
     if actor.sees_everything:
         return queryset
     return queryset.filter(Q(studio__isnull=True) | Q(studio__in=studios_visible_to(user).values("pk")))
+
+
+# --- the liaison agency's side of duties ------------------------------------------------------
+
+def agency_id_for(user) -> int | None:
+    """The liaison agency whose proposals, topics and assignments the user runs; None for everyone else.
+    Each agency sees only its own: another region's agency gets 404 for them."""
+    return actor_for(user).agency_id
+
+
+def representatives_in_agency_area(agency, queryset: QuerySet | None = None) -> QuerySet:
+    """Representatives an agency may give tasks to: those of its region and the regions below it."""
+    from liaison.models import Representative
+
+    queryset = Representative.objects.all() if queryset is None else queryset
+    return queryset.filter(active=True, region__path__startswith=agency.region.path)
+
+
+def studios_in_agency_area(agency, queryset: QuerySet | None = None) -> QuerySet:
+    from offices.models import Studio
+
+    queryset = Studio.objects.all() if queryset is None else queryset
+    return queryset.filter(region__path__startswith=agency.region.path)
+
+
+def research_topics_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
+    """A representative sees the topics of the agencies over their region (their own and those above)."""
+    from liaison.models import Representative, ResearchTopic
+
+    queryset = ResearchTopic.objects.all() if queryset is None else queryset
+    actor = actor_for(user)
+    if actor.sees_everything:
+        return queryset
+    if actor.agency_id:
+        return queryset.filter(agency_id=actor.agency_id)
+    if not actor.representative_id:
+        return queryset.none()
+    path = Representative.objects.filter(pk=actor.representative_id).values_list("region__path", flat=True).first()
+    codes = [c for c in (path or "").strip("/").split("/") if c]
+    return queryset.filter(agency__region__code__in=codes)

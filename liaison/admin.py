@@ -14,6 +14,7 @@ from .models import (
     DiscussionPost,
     DutyRecord,
     LiaisonAgency,
+    PersonalDataAccess,
     Proposal,
     Representative,
     ResearchClaim,
@@ -237,3 +238,22 @@ class DutyRecordAdmin(LargeTableMixin, admin.ModelAdmin):
     ordering = ("-occurred_at",)
     date_hierarchy = "occurred_at"
     autocomplete_fields = ("representative",)
+
+
+@admin.register(PersonalDataAccess)
+class PersonalDataAccessAdmin(LargeTableMixin, admin.ModelAdmin):
+    """Who read a citizen's unmasked contact, and when: read-only, append-only."""
+    list_display = ("accessed_at", "user", "petition", "where", "path")
+    list_filter = ("where",)
+    list_select_related = ("user", "petition")
+    search_fields = ("=petition__tracking_code", "user__username")
+    date_hierarchy = "accessed_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -313,3 +313,32 @@ class DutyRecord(models.Model):
 
     def __str__(self):
         return self.summary
+
+
+class PersonalDataAccess(models.Model):
+    """One reading of a citizen's unmasked name and phone by an administrator or on the dashboard.
+
+    Append-only: written by liaison.services_audit.personal_data_access_record(), never changed; the admin
+    shows it read-only, so the organisation department can see who looked at whose contact and when.
+    """
+
+    class Where(models.TextChoices):
+        ADMIN = "admin", _("back office")
+        DASHBOARD = "dashboard", _("dashboard")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.PROTECT,
+                             related_name="personal_data_accesses")
+    petition = models.ForeignKey("petitions.Petition", verbose_name=_("petition"), on_delete=models.PROTECT,
+                                 related_name="personal_data_accesses")
+    where = models.CharField(_("where"), max_length=16, choices=Where.choices)
+    path = models.CharField(_("page"), max_length=255)
+    accessed_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-accessed_at", "-id"]
+        verbose_name = _("personal data access")
+        verbose_name_plural = _("personal data accesses")
+        indexes = [models.Index(fields=["petition", "accessed_at"])]
+
+    def __str__(self):
+        return f"{self.user} · {self.petition_id} · {self.accessed_at:%Y-%m-%d %H:%M}"

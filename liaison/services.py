@@ -7,6 +7,7 @@ rule under a row lock where two people could race, and records the DutyRecord in
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -65,9 +66,6 @@ def research_report_submit(*, claim_id: int, representative: Representative, rep
         claim.report_file = report_file
     claim.full_clean()
     claim.save()
-    duty_record(representative_id=representative.pk, kind=DutyRecord.Kind.RESEARCH, source="liaison.researchclaim",
-                source_id=claim.pk, summary=str(_("Research report: %(title)s") % {"title": claim.topic.title}),
-                occurred_at=now)
     return claim
 
 
@@ -110,6 +108,13 @@ def discussion_post(*, discussion_id: int, author, body: str) -> DiscussionPost:
     post.full_clean()
     post.save()
     Discussion.objects.filter(pk=discussion.pk).update(last_post_at=post.created_at)
+    # Everyone else who took part in the thread (started it or posted) hears of the reply.
+    others = set(DiscussionPost.objects.filter(discussion=discussion).exclude(author=author)
+                 .values_list("author_id", flat=True).distinct())
+    if discussion.created_by_id != author.pk:
+        others.add(discussion.created_by_id)
+    notify(user_ids=others, text=_("New reply in “%(title)s”") % {"title": discussion.title},
+           url=reverse("dashboard:discussion", args=[discussion.pk]) + f"#post-{post.pk}")
     representative_id = Representative.objects.filter(user=author).values_list("id", flat=True).first()
     if representative_id:
         duty_record(representative_id=representative_id, kind=DutyRecord.Kind.DISCUSSION,
@@ -166,6 +171,14 @@ def duty_record_petition_resolved(*, petition, representative_id: int | None = N
                 occurred_at=petition.resolved_at)
 
 
-__all__ = ["DutyError", "duty_record", "research_claim", "research_report_submit", "assignment_complete",
+# The agency's side, re-exported so that callers have one module of duty services.
+from .services_agency import (assignment_create, notify, proposal_accept, proposal_answer,  # noqa: E402
+                              proposal_decline, proposal_hand_over, proposal_steps_allowed, research_report_review,
+                              research_topic_close, research_topic_publish)
+
+__all__ = ["assignment_create", "notify", "proposal_accept", "proposal_decline", "proposal_hand_over",
+           "proposal_answer", "proposal_steps_allowed", "research_report_review", "research_topic_close",
+           "research_topic_publish",
+           "DutyError", "duty_record", "research_claim", "research_report_submit", "assignment_complete",
            "discussion_post", "proposal_submit", "agency_for_representative", "duty_record_petition_resolved",
            "assignment_is_overdue"]

@@ -162,3 +162,42 @@ class StudioOutcomeAdmin(admin.ModelAdmin):
     ordering = ("-achieved_on", "-id")
     date_hierarchy = "achieved_on"
     autocomplete_fields = ("studio", "activity")
+
+
+# --- API keys (Open311 clients): the key is shown once, when created ------------------------------
+
+from django import forms as _forms  # noqa: E402
+from django.contrib import messages as _messages  # noqa: E402
+
+from .models_api import ApiKey  # noqa: E402
+
+
+class ApiKeyForm(_forms.ModelForm):
+    class Meta:
+        model = ApiKey
+        fields = ("name", "contact", "studio", "rate", "active")
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(admin.ModelAdmin):
+    form = ApiKeyForm
+    list_display = ("name", "prefix", "studio", "rate", "active", "created_at", "last_used_at")
+    list_filter = ("active",)
+    search_fields = ("name", "prefix", "contact")
+    readonly_fields = ("prefix", "created_at", "last_used_at")
+    autocomplete_fields = ("studio",)
+    actions = ["deactivate"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            raw = ApiKey.generate()
+            obj.set_key(raw)
+            super().save_model(request, obj, form, change)
+            self.message_user(request, _("The new key is %(key)s: copy it now, it is not shown again.") % {"key": raw},
+                              _messages.WARNING)
+            return
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description=_("Deactivate the selected keys"))
+    def deactivate(self, request, queryset):
+        queryset.update(active=False)

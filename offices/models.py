@@ -239,3 +239,6 @@ class StudioOutcome(models.Model):
 
     def __str__(self):
         return f"{self.get_metric_display()}: {self.value}"
+
+
+from .models_api import ApiKey  # noqa: E402,F401

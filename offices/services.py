@@ -31,3 +31,60 @@ def studio_activity_record(*, studio: Studio, recorded_by, kind: str, title: str
         duty_record(representative_id=rep.pk, kind=DutyRecord.Kind.ACTIVITY, source="offices.studioactivity",
                     source_id=activity.pk, summary=activity.title)
     return activity
+
+
+# --- members: managed by the studio's lead or admins -------------------------------------------
+
+class MembershipError(Exception):
+    """A membership change that cannot be made; the message says why, in the user's language."""
+
+    def __init__(self, message):
+        self.message = message
+        super().__init__(str(message))
+
+
+@transaction.atomic
+def studio_member_add(*, studio: Studio, representative, actor, role: str = "member"):
+    from django.utils.translation import gettext as _
+
+    from .models import StudioMembership
+
+    if not representative.active:
+        raise MembershipError(_("This representative is no longer active."))
+    membership, created = StudioMembership.objects.get_or_create(studio=studio, representative=representative,
+                                                                 defaults={"role": role})
+    if not created:
+        raise MembershipError(_("%(name)s is already a member of this studio.") % {"name": representative.name})
+    return membership
+
+
+@transaction.atomic
+def studio_member_set_role(*, studio: Studio, membership_id: int, role: str, actor):
+    """Appoint a member as studio admin, or make an admin a plain member again."""
+    from django.utils.translation import gettext as _
+
+    from .models import StudioMembership
+
+    if role not in StudioMembership.Role.values:
+        raise MembershipError(_("Unknown role."))
+    membership = StudioMembership.objects.select_for_update().filter(pk=membership_id, studio=studio).first()
+    if membership is None:
+        raise MembershipError(_("No such member in this studio."))
+    membership.role = role
+    membership.save(update_fields=["role"])
+    return membership
+
+
+@transaction.atomic
+def studio_member_remove(*, studio: Studio, membership_id: int, actor) -> None:
+    """Remove a member; the studio's lead stays (change the lead in the back office)."""
+    from django.utils.translation import gettext as _
+
+    from .models import StudioMembership
+
+    membership = StudioMembership.objects.select_for_update().filter(pk=membership_id, studio=studio).first()
+    if membership is None:
+        raise MembershipError(_("No such member in this studio."))
+    if membership.representative_id == studio.lead_id:
+        raise MembershipError(_("The lead representative cannot be removed here."))
+    membership.delete()

@@ -16,6 +16,8 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from liaison.services_audit import personal_data_access_record
+
 from .codes import ALPHABET, LENGTH, format_tracking_code, normalise_tracking_code
 from .masking import mask_name, mask_phone
 from .models import (
@@ -273,6 +275,11 @@ class PetitionAdmin(TrackingCodeSearchMixin, LargeTableMixin, admin.ModelAdmin):
     def get_changeform_initial_data(self, request):
         return {"source": Source.VISIT, **super().get_changeform_initial_data(request)}
 
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and "citizen_phone" in self._citizen_fields(request):  # unmasked: log the reading
+            personal_data_access_record(user=request.user, petition_id=obj.pk, where="admin", path=request.path)
+        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
+
     def save_model(self, request, obj, form, change):
         if change:
             return  # every field of a stored petition is read-only here; only photos can be added
@@ -469,3 +476,57 @@ class HotlineCallbackAdmin(TrackingCodeSearchMixin, LargeTableMixin, ReadOnlyAdm
     search_help_text = _("A tracking code or a 12345 event id.")
     ordering = ("-received_at",)
     date_hierarchy = "received_at"
+
+
+# --- hot words: staff curation (applied on the next refresh) and the snapshots, read-only ------------
+
+from .models import HotWord, HotWordState, HotWordTerm, PetitionWord  # noqa: E402
+
+
+@admin.register(HotWordTerm)
+class HotWordTermAdmin(admin.ModelAdmin):
+    list_display = ("term", "action", "canonical", "note", "updated_at")
+    list_filter = ("action",)
+    search_fields = ("term", "canonical")
+    ordering = ("action", "term")
+
+
+@admin.register(HotWord)
+class HotWordAdmin(admin.ModelAdmin):
+    list_display = ("term", "window", "scope", "region", "sector", "rank", "count", "background_count", "rise",
+                    "score", "blocked", "computed_at")
+    list_filter = ("window", "scope", "blocked", "sector")
+    list_select_related = ("region", "sector")
+    search_fields = ("term",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PetitionWord)
+class PetitionWordAdmin(admin.ModelAdmin):
+    """The terms extraction found, per petition: read-only, rebuilt by the hot-words refresh."""
+    show_full_result_count = False
+    list_display = ("term", "petition_id", "sector", "county", "township", "at")
+    search_fields = ("=term",)
+    list_select_related = ("sector", "county", "township")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(HotWordState)
+class HotWordStateAdmin(admin.ModelAdmin):
+    list_display = ("last_petition_id", "curation_stamp", "refreshed_at")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

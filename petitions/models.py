@@ -224,3 +224,4 @@ from .models_loops import (  # noqa: E402,F401
     HOTLINE_RANK, OPEN_CONSULTATION, ConsultationDecision, ConsultationStatus, HotlineCallback, HotlineDelivery,
     HotlineStatus, JointConsultation, PetitionTerm, SectorKeyword,
 )
+from .models_hotwords import HotWord, HotWordScope, HotWordState, HotWordTerm, HotWordWindow, PetitionWord  # noqa: E402,F401

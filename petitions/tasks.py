@@ -44,3 +44,12 @@ def petitions_close_unrated_task() -> int:
     from .services import petitions_close_unrated
 
     return petitions_close_unrated()
+
+
+@shared_task(name="petitions.tasks.hotwords_refresh_task")
+def hotwords_refresh_task(full: bool = False) -> str:
+    """Beat, every 10 minutes: extract the petitions not yet extracted, re-rank hot words, notify."""
+    from .hotwords.services import hotwords_refresh
+
+    result = hotwords_refresh(full=full)
+    return f"{result['extracted']} extracted, {result['hot_words']} hot words, {result['notified']} notified"

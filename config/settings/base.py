@@ -35,8 +35,11 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_htmx",
     "qr_code",
+    "axes",
+    "csp",
     "offices",
     "liaison",
     "petitions",
@@ -45,6 +48,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "config.middleware.RejectNulBytesMiddleware",  # a NUL in a parameter: 400, not a PostgreSQL error
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -54,6 +59,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "config.middleware.DatabaseUnavailableMiddleware",  # OperationalError -> a clear 503 page or JSON
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout into its response
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -71,6 +78,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "liaison.context_processors.workspace",
             ],
         },
     },
@@ -96,7 +104,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- cache ----------------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Fails open (config/cache.py): Redis down means cache misses, never a failed submission.
+    CACHES = {"default": {"BACKEND": "config.cache.FailOpenRedisCache", "LOCATION": REDIS_URL,
+                          "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2}}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -107,6 +117,17 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# django-axes first: it refuses a locked-out login before any password is checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)  # hours; then the account may try again
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Behind nginx the client address is the last X-Forwarded-For hop nginx appended (AXES_BEHIND_PROXY=true).
+AXES_BEHIND_PROXY = env.bool("AXES_BEHIND_PROXY", default=False)
+AXES_CLIENT_IP_CALLABLE = "config.middleware.client_ip"
 LOGIN_URL = "login"  # /accounts/login/
 LOGOUT_REDIRECT_URL = "/"
 LOGIN_REDIRECT_URL = "/dashboard/"
@@ -171,11 +192,32 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "petitions.api.errors.api_exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle",
+                                 "rest_framework.throttling.UserRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"anon": env.str("API_ANON_RATE", default="120/min"),
+                               "user": env.str("API_USER_RATE", default="600/min"),
+                               "submit": env.str("SUBMIT_RATE_LIMIT", default="10/h")},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Party-representative service desk API",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",  # served from our static files: no CDN
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # The schema documents token authentication; the browser's session works too but is not a client's way in.
+    "AUTHENTICATION_WHITELIST": ["rest_framework.authentication.TokenAuthentication"],
+    "ENUM_NAME_OVERRIDES": {
+        "PetitionStatusEnum": "petitions.models.Status", "FlagEnum": "offices.choices.Flag",
+        "StudioKindEnum": "offices.models.Studio.Kind", "ProposalKindEnum": "liaison.models.Proposal.Kind",
+        "ProposalStatusEnum": "liaison.models.Proposal.Status", "RegionKindEnum": "offices.models.Region.Kind",
+        "RedCardStatusEnum": "assessment.models.RedCard.Status",
+        "TopicStatusEnum": "liaison.models.ResearchTopic.Status",
+        "AssignmentStatusEnum": "liaison.models.AssignmentReport.Status",
+        "ClaimStatusEnum": "liaison.models.ResearchClaim.Status",
+    },
 }
 
 # --- the 12345 citizen hotline ---------------------------------------------------------------
@@ -203,8 +245,30 @@ POSTER_FONT = env.str("POSTER_FONT", default="")
 # with no activity for this many days is marked on the operation report; notifications may also go by e-mail.
 SLA_RECTIFY_WORKDAYS = env.int("SLA_RECTIFY_WORKDAYS", default=5)
 REPORTS_INACTIVE_DAYS = env.int("REPORTS_INACTIVE_DAYS", default=30)
+# API (config/api_router.py): per anonymous client and per user, in REST_FRAMEWORK above (API_ANON_RATE,
+# API_USER_RATE; a petition submitted through the API counts against SUBMIT_RATE_LIMIT). Open311: GET
+# requests.json covers this many days by default and returns at most OPEN311_MAX_RESULTS requests.
+OPEN311_DEFAULT_DAYS = env.int("OPEN311_DEFAULT_DAYS", default=90)
+OPEN311_MAX_RESULTS = env.int("OPEN311_MAX_RESULTS", default=1000)
+OPEN311_CONTACT = env.str("OPEN311_CONTACT", default="")
 NOTIFICATIONS_BY_EMAIL = env.bool("NOTIFICATIONS_BY_EMAIL", default=False)
 PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="")
+
+# --- Content-Security-Policy (django-csp): our own files only, no inline script or style ----------
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 LOGGING = {
     "version": 1,

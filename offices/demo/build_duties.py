@@ -203,9 +203,10 @@ def _duty_records(people) -> None:
     K = DutyRecord.Kind
     for pk, rep, title, at in Proposal.objects.values_list("id", "representative_id", "title", "submitted_at"):
         add(rep, K.PROPOSAL, "liaison.proposal", pk, f"提交建议：{title}", at)
-    for pk, rep, title, at in ResearchClaim.objects.filter(status__in=["submitted", "accepted", "returned"]) \
-            .values_list("id", "representative_id", "topic__title", "submitted_at"):
-        add(rep, K.RESEARCH, "liaison.researchclaim", pk, f"提交调研报告：{title}", at)
+    # As in the dashboard: a research report counts once the agency has accepted it.
+    for pk, rep, title, at in ResearchClaim.objects.filter(status="accepted", reviewed_at__isnull=False) \
+            .values_list("id", "representative_id", "topic__title", "reviewed_at"):
+        add(rep, K.RESEARCH, "liaison.researchclaim", pk, f"调研报告通过：{title}", at)
     for pk, rep, title, at in AssignmentReport.objects.filter(status="done").values_list(
             "id", "representative_id", "assignment__title", "reported_at"):
         add(rep, K.ASSIGNMENT, "liaison.assignmentreport", pk, f"完成任务：{title}", at)

@@ -45,6 +45,12 @@ def counts() -> dict:
     return {model._meta.label: model.objects.count() for model in COUNTED}
 
 
+def hotwords_refresh(**kwargs):
+    from petitions.hotwords.services import hotwords_refresh as refresh
+
+    return refresh(**kwargs)
+
+
 def seed(scale, log=lambda message: None) -> Result:
     now = timezone.now()
     result = Result(before=counts(), after={})
@@ -55,6 +61,8 @@ def seed(scale, log=lambda message: None) -> Result:
         ("petitions and their trails", lambda: build_petitions(scale, now)),
         ("studio activities and outcomes", lambda: build_activity(scale, now)),
         ("proposals, research, assignments, discussions, duty records", lambda: build_duties(scale, now)),
+        # So that the landing page and the dashboard show hot words at once, not after beat's first refresh.
+        ("hot words", lambda: hotwords_refresh(notify=False)),
     )
     for name, phase in phases:
         started = time.perf_counter()

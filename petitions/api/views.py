@@ -33,6 +33,9 @@ class HotlineEventsView(APIView):
                    request.headers.get(SIGNATURE_HEADER), body)
         except SignatureError as exc:
             return error(status.HTTP_401_UNAUTHORIZED, exc.code, exc.message)
+        if b"\x00" in body or b"\\u0000" in body:
+            # PostgreSQL cannot store a NUL character in text or jsonb: refuse it here, not with a 500.
+            return error(status.HTTP_400_BAD_REQUEST, "malformed", _("The body contains a NUL character."))
         try:
             data = json.loads(body or b"")
         except ValueError:

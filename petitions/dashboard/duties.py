@@ -73,7 +73,8 @@ def duty_log(request):
 @login_required
 def research(request):
     rep = _representative(request)
-    topics = (ResearchTopic.objects.filter(status=ResearchTopic.Status.OPEN).select_related("agency", "sector")
+    topics = (access.research_topics_visible_to(request.user, ResearchTopic.objects.filter(
+        status=ResearchTopic.Status.OPEN)).select_related("agency", "sector")
               .annotate(claimed=Count("claims")).order_by("due_on", "id"))
     mine = {c.topic_id: c for c in ResearchClaim.objects.filter(representative=rep).select_related("topic")}
     rows = [{"topic": t, "claim": mine.get(t.pk), "full": t.claimed >= t.max_claimants} for t in topics]
@@ -86,7 +87,7 @@ def research(request):
 @require_POST
 def research_claim_view(request, topic_id):
     rep = _representative(request)
-    get_object_or_404(ResearchTopic, pk=topic_id)
+    get_object_or_404(access.research_topics_visible_to(request.user), pk=topic_id)  # another area's: 404
     try:
         research_claim(topic_id=topic_id, representative=rep)
         messages.success(request, _("Topic claimed. Submit your report by its due date."))

@@ -19,3 +19,20 @@ urlpatterns = [
     path("studio/", duties.studio_work, name="studio_home"),
     path("studio/<str:studio_code>/", duties.studio_work, name="studio"),
 ]
+
+from . import agency, members, notifications  # noqa: E402
+
+urlpatterns += [
+    path("studio/<str:studio_code>/members/", members.members, name="studio_members"),
+    path("studio/<str:studio_code>/members/<int:membership_id>/", members.member_change, name="studio_member"),
+    path("notifications/", notifications.notifications, name="notifications"),
+    path("notifications/read-all/", notifications.notifications_read_all, name="notifications_read_all"),
+    path("notifications/<int:notification_id>/read/", notifications.notification_read, name="notification_read"),
+    path("agency/", agency.proposals, name="agency_proposals"),
+    path("agency/proposals/<int:proposal_id>/<slug:step>/", agency.proposal_step, name="agency_proposal_step"),
+    path("agency/research/", agency.research, name="agency_research"),
+    path("agency/research/claims/<int:claim_id>/review/", agency.research_review, name="agency_research_review"),
+    path("agency/research/<int:topic_id>/close/", agency.research_close, name="agency_research_close"),
+    path("agency/assignments/", agency.assignments, name="agency_assignments"),
+    path("agency/assignments/<int:assignment_id>/", agency.assignment_detail, name="agency_assignment"),
+]

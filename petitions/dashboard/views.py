@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from liaison import access
 from petitions.errors import MissingDetail, PetitionError, TransitionNotAllowed
+from liaison.services_audit import personal_data_access_record
 from petitions.masking import mask_name, mask_phone
 from petitions.models import PetitionEvent
 
@@ -109,7 +110,10 @@ def _context(request, petition, bound=None, notice=None):
 @login_required
 def petition_detail(request, tracking_code):
     petition = _petition_or_404(request, tracking_code)
-    return render(request, "dashboard/petition.html", _context(request, petition))
+    context = _context(request, petition)
+    if context["unmasked"]:  # the audit log of who read a citizen's contact (liaison.PersonalDataAccess)
+        personal_data_access_record(user=request.user, petition_id=petition.pk, where="dashboard", path=request.path)
+    return render(request, "dashboard/petition.html", context)
 
 
 def _live(request, tracking_code, *, status=200, bound=None, notice=None):

@@ -66,8 +66,74 @@
     });
   }
 
+  /* The chosen photos, shown small, so that the citizen sees what will be sent. Read as data: URLs,
+     which the Content-Security-Policy allows for images (blob: is not). */
+  var photoInput = form.querySelector("input[type=file]"), previews = form.querySelector("[data-photo-previews]");
+  if (photoInput && previews && window.FileReader) {
+    photoInput.addEventListener("change", function () {
+      previews.textContent = "";
+      var files = Array.prototype.slice.call(photoInput.files || []);
+      previews.hidden = !files.length;
+      files.forEach(function (file) {
+        var item = document.createElement("li"), img = document.createElement("img");
+        img.alt = "";
+        var reader = new FileReader();
+        reader.addEventListener("load", function () { img.src = reader.result; });
+        reader.readAsDataURL(file);
+        var name = document.createElement("span");
+        name.textContent = file.name + " · " + Math.max(1, Math.round(file.size / 1024)) + " KB";
+        item.appendChild(img); item.appendChild(name); previews.appendChild(item);
+      });
+      if (files.length) previews.setAttribute("aria-label", fill(previews.dataset.msgChosen, { count: files.length }));
+    });
+  }
+
   /* One tap only: a second tap while sending does nothing (the server also ignores a repeat). */
   var sending = false;
+  var progress = form.querySelector("[data-upload-progress]");
+  function resetSubmit() {
+    sending = false;
+    var submit = form.querySelector("[data-submit]");
+    if (submit) { submit.disabled = false; if (submit.dataset.label) submit.textContent = submit.dataset.label; }
+  }
+  /* With photos chosen, send through XMLHttpRequest so the citizen sees the upload move (a slow phone
+     connection can take a while); the answer is then shown as a normal page. Without photos, or without
+     FormData, the browser posts the form itself. */
+  function sendWithProgress() {
+    var files = form.querySelector("input[type=file]");
+    if (!progress || !files || !files.files || !files.files.length || !window.FormData) return false;
+    var bar = progress.querySelector("progress"), label = progress.querySelector("[data-upload-label]");
+    var xhr = new XMLHttpRequest();
+    xhr.open("POST", form.action);
+    progress.hidden = false;
+    xhr.upload.addEventListener("progress", function (e) {
+      if (!e.lengthComputable) return;
+      var percent = Math.round(100 * e.loaded / e.total);
+      bar.value = percent;
+      label.textContent = fill(progress.dataset.msgUploading, { percent: percent });
+    });
+    xhr.upload.addEventListener("load", function () {
+      bar.value = 100;
+      label.textContent = progress.dataset.msgSaving;
+    });
+    xhr.addEventListener("load", function () {
+      if (xhr.responseURL && xhr.responseURL.split("#")[0] !== form.action.split("#")[0]) {
+        window.location.assign(xhr.responseURL);  /* redirected to the success page */
+        return;
+      }
+      document.open();  /* the form again, with its messages (bad input, too many requests) */
+      document.write(xhr.responseText);
+      document.close();
+    });
+    xhr.addEventListener("error", function () {
+      progress.hidden = false;
+      bar.value = 0;
+      label.textContent = progress.dataset.msgFailed;
+      resetSubmit();
+    });
+    xhr.send(new FormData(form));
+    return true;
+  }
   form.addEventListener("submit", function (event) {
     if (sending) { event.preventDefault(); return; }
     sending = true;
@@ -77,13 +143,13 @@
       submit.disabled = true;
       submit.textContent = submit.dataset.sending;
     }
+    if (sendWithProgress()) event.preventDefault();
   });
   /* Coming back with the browser's back button: the form works again. */
   window.addEventListener("pageshow", function (event) {
     if (!event.persisted) return;
-    sending = false;
-    var submit = form.querySelector("[data-submit]");
-    if (submit) { submit.disabled = false; if (submit.dataset.label) submit.textContent = submit.dataset.label; }
+    resetSubmit();
+    if (progress) progress.hidden = true;
   });
 
   var problems = document.getElementById("form-problems");

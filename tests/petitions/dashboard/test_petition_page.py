@@ -215,8 +215,6 @@ def test_double_submit_with_the_same_state_makes_one_event(client, world, action
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_double_action_in_two_threads_makes_one_event(world):
-    if connection.vendor == "sqlite":
-        pytest.skip("SQLite serialises writers; the sequential double submit covers it")
     petition = world.p_a
     seed = Client()
     seed.force_login(world.rep_a.user)

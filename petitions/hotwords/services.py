@@ -1,0 +1,369 @@
+"""Hot words: extract the terms of new petitions, rank each scope's window against its background,
+replace the snapshots, and tell the representatives of a sector about a term new to its top.
+
+Two entry points, both called by the beat task and the management command:
+- hotwords_refresh(): incremental. Extracts only the petitions not yet extracted, then re-ranks.
+  A change in staff curation since the last extraction turns it into a full refresh.
+- hotwords_refresh(full=True): drops the extracted terms and extracts the whole horizon again.
+hotword_petition_add() is the per-petition part (extract, store, bump the live counts).
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import threading
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+from django.db import connection, transaction
+from django.db.models import Count, F, Max, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from assessment.bulk import insert_rows
+from offices.models import Region
+
+from ..models import HotWord, HotWordScope, HotWordState, HotWordTerm, HotWordWindow, Petition, PetitionWord
+from .extract import Extractor
+from .scoring import rank
+
+logger = logging.getLogger(__name__)
+
+WINDOWS = {HotWordWindow.DAY: timedelta(hours=24), HotWordWindow.WEEK: timedelta(days=7),
+           HotWordWindow.MONTH: timedelta(days=30)}
+MIN_COUNT = {HotWordWindow.DAY: 2, HotWordWindow.WEEK: 3, HotWordWindow.MONTH: 3}
+BACKGROUND_DAYS = 90
+HORIZON = timedelta(days=30 + BACKGROUND_DAYS)  # the oldest petition any window or background looks at
+TOP = 20  # hot words kept per scope and window
+NOTIFY_WINDOW = HotWordWindow.WEEK
+NOTIFY_TOP = 10
+BATCH = 2000
+
+# --- curation and the extractor ----------------------------------------------------------------------
+
+_extractor: dict = {}
+_extractor_lock = threading.Lock()
+
+
+def curation_stamp() -> str:
+    """A fingerprint of staff curation and the routing dictionary: extraction is redone when it changes."""
+    from ..models import SectorKeyword
+
+    a = HotWordTerm.objects.aggregate(n=Count("id"), at=Max("updated_at"))
+    b = SectorKeyword.objects.filter(active=True).aggregate(n=Count("id"), at=Max("updated_at"))
+    raw = f"{a['n']}|{a['at']}|{b['n']}|{b['at']}"
+    return hashlib.sha1(raw.encode()).hexdigest()[:16]
+
+
+def current_extractor(stamp: str | None = None) -> Extractor:
+    """The extractor for the curation as it is now; rebuilt (about a second) only after staff changed it."""
+    from ..models import SectorKeyword
+
+    stamp = stamp or curation_stamp()
+    with _extractor_lock:
+        if _extractor.get("stamp") != stamp:
+            rows = list(HotWordTerm.objects.values_list("term", "action", "canonical"))
+            added = [t for t, action, _c in rows if action == HotWordTerm.Action.ADD]
+            merges = {t: c for t, action, c in rows if action == HotWordTerm.Action.MERGE and c}
+            keywords = SectorKeyword.objects.filter(active=True).values_list("term", flat=True)
+            _extractor.update(stamp=stamp, extractor=Extractor(extra_words=[*added, *keywords], merges=merges))
+        return _extractor["extractor"]
+
+
+def blocked_terms() -> set[str]:
+    return set(HotWordTerm.objects.filter(action=HotWordTerm.Action.BLOCK).values_list("term", flat=True))
+
+
+# --- extraction --------------------------------------------------------------------------------------
+
+class _Places:
+    """region id -> (county id, township id), from one query of the region tree."""
+
+    def __init__(self):
+        rows = list(Region.objects.values_list("id", "kind", "parent_id"))
+        self.kind = {rid: kind for rid, kind, _p in rows}
+        self.parent = {rid: parent for rid, _k, parent in rows}
+        self._memo: dict = {}
+
+    def of(self, region_id):
+        if region_id is None:
+            return None, None
+        if region_id not in self._memo:
+            county = township = None
+            rid, hops = region_id, 0
+            while rid is not None and hops < 6:
+                kind = self.kind.get(rid)
+                if kind == Region.Kind.TOWNSHIP:
+                    township = rid
+                elif kind == Region.Kind.COUNTY:
+                    county = rid
+                    break
+                rid, hops = self.parent.get(rid), hops + 1
+            self._memo[region_id] = (county, township)
+        return self._memo[region_id]
+
+
+_FIELDS = ("id", "text", "citizen_name", "sector_id", "category_id", "region_id", "studio__region_id", "submitted_at")
+
+
+def _word_columns(rows, extractor: Extractor, places: _Places) -> dict[str, list]:
+    columns = {k: [] for k in ("petition_id", "term", "sector_id", "county_id", "township_id", "at")}
+    for pid, text, name, sector_id, category_id, region_id, studio_region_id, at in rows:
+        terms = extractor.terms(text, name=name)
+        if not terms:
+            continue
+        county, township = places.of(region_id or studio_region_id)
+        sector = sector_id or category_id
+        for term in terms:
+            columns["petition_id"].append(pid)
+            columns["term"].append(term)
+            columns["sector_id"].append(sector)
+            columns["county_id"].append(county)
+            columns["township_id"].append(township)
+            columns["at"].append(at)
+    return columns
+
+
+_COLUMNS = ("petition_id", "term", "sector_id", "county_id", "township_id", "at")
+
+
+def _store(columns: dict[str, list]) -> None:
+    """Insert petition words, skipping pairs already there. On PostgreSQL with psycopg2: COPY into a temporary
+    table, then one INSERT ... ON CONFLICT DO NOTHING (a tenth of the time of an INSERT of arrays)."""
+    if not columns["term"]:
+        return
+    if connection.vendor != "postgresql" or connection.Database.__name__ != "psycopg2":
+        insert_rows(PetitionWord, columns=columns, ignore_conflicts=True)
+        return
+
+    def text(value):
+        return "\\N" if value is None else (value.isoformat() if hasattr(value, "isoformat") else str(value))
+
+    data = io.StringIO("".join("\t".join(text(v) for v in row) + "\n"
+                               for row in zip(*(columns[c] for c in _COLUMNS))))
+    table = connection.ops.quote_name(PetitionWord._meta.db_table)
+    names = ", ".join(_COLUMNS)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("CREATE TEMPORARY TABLE IF NOT EXISTS hotwords_load (petition_id bigint, term varchar(32), "
+                       "sector_id bigint, county_id bigint, township_id bigint, at timestamptz) ON COMMIT DELETE ROWS")
+        cursor.cursor.copy_expert(f"COPY hotwords_load ({names}) FROM STDIN", data)
+        cursor.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM hotwords_load ON CONFLICT DO NOTHING")
+        cursor.execute("TRUNCATE hotwords_load")
+
+
+def _clear_words() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"TRUNCATE {connection.ops.quote_name(PetitionWord._meta.db_table)}")
+    else:
+        PetitionWord.objects.all().delete()
+
+
+def _extract(queryset, extractor: Extractor) -> tuple[int, int]:
+    """Extract and store the words of `queryset`'s petitions in batches. Returns (petitions, last id)."""
+    places = _Places()
+    done, last = 0, 0
+    start = 0
+    while True:
+        rows = list(queryset.filter(id__gt=start).order_by("id").values_list(*_FIELDS)[:BATCH])
+        if not rows:
+            break
+        _store(_word_columns(rows, extractor, places))
+        done += len(rows)
+        start = last = rows[-1][0]
+    return done, last
+
+
+@transaction.atomic
+def hotword_petition_add(*, petition_id: int, extractor: Extractor | None = None) -> list[str]:
+    """Extract one petition, store its words, and count it in the live snapshot rows of its scopes at once.
+
+    The ranking itself moves on the next refresh; until then the counts shown already include it.
+    """
+    done = list(PetitionWord.objects.filter(petition_id=petition_id).order_by("id").values_list("term", flat=True))
+    if done:  # already extracted (a task can run twice): count it once
+        return done
+    extractor = extractor or current_extractor()
+    # The region's kind and its two ancestors come with the petition: no load of the region tree.
+    chain = ("region__kind", "region__parent_id", "region__parent__kind", "region__parent__parent_id",
+             "region__parent__parent__kind")
+    rows = list(Petition.objects.filter(pk=petition_id).values_list(*_FIELDS, *chain))
+    if not rows:
+        return []
+    places = _Places.__new__(_Places)
+    row = rows[0]
+    kind, parent, parent_kind, grandparent, grandparent_kind = row[len(_FIELDS):]
+    places.kind = {row[5]: kind, parent: parent_kind, grandparent: grandparent_kind}
+    places.parent = {row[5]: parent, parent: grandparent, grandparent: None}
+    places._memo = {}
+    if row[5] is None:
+        places.kind, places.parent = {}, {}
+    columns = _word_columns([row[:len(_FIELDS)]], extractor, places)
+    if not columns["term"]:
+        return []
+    insert_rows(PetitionWord, columns=columns, ignore_conflicts=True)
+    county, sector = columns["county_id"][0], columns["sector_id"][0]
+    scope = Q(scope=HotWordScope.CITY)
+    if county:
+        scope |= Q(scope=HotWordScope.COUNTY, region_id=county)
+    if sector:
+        scope |= Q(scope=HotWordScope.SECTOR, sector_id=sector)
+    HotWord.objects.filter(scope).update(total=F("total") + 1)
+    HotWord.objects.filter(scope, term__in=columns["term"]).update(count=F("count") + 1)
+    return columns["term"]
+
+
+# --- ranking -----------------------------------------------------------------------------------------
+
+def _aggregate(now: datetime):
+    """One grouped query over the horizon: per (term, county, sector), window and background counts of
+    every window; and per (county, sector) the number of petitions in each."""
+    filters = {}
+    for window, span in WINDOWS.items():
+        start = now - span
+        filters[f"a{window}"] = Q(at__gte=start, at__lte=now)
+        filters[f"b{window}"] = Q(at__gte=start - timedelta(days=BACKGROUND_DAYS), at__lt=start)
+    base = PetitionWord.objects.filter(at__gte=now - HORIZON, at__lte=now)
+    terms = base.values("term", "county_id", "sector_id").annotate(
+        **{k: Count("id", filter=q) for k, q in filters.items()})
+    totals = base.values("county_id", "sector_id").annotate(
+        **{k: Count("petition_id", filter=q, distinct=True) for k, q in filters.items()})
+    return list(terms), list(totals)
+
+
+def _rank_all(now: datetime, blocked: set[str]) -> list[HotWord]:
+    term_rows, total_rows = _aggregate(now)
+    snapshots = []
+    for window in WINDOWS:
+        ka, kb = f"a{window}", f"b{window}"
+        # scope key -> term -> [a, b]; scope key -> [n1, n2]; term -> sector -> a (for the sectors shown)
+        counts: dict = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+        totals: dict = defaultdict(lambda: [0, 0])
+        sectors_of: dict = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))
+        for row in term_rows:
+            a, b = row[ka], row[kb]
+            if not a and not b:
+                continue
+            keys = [(HotWordScope.CITY, None, None)]
+            if row["county_id"]:
+                keys.append((HotWordScope.COUNTY, row["county_id"], None))
+            if row["sector_id"]:
+                keys.append((HotWordScope.SECTOR, None, row["sector_id"]))
+            for key in keys:
+                cell = counts[key][row["term"]]
+                cell[0] += a
+                cell[1] += b
+                if a and row["sector_id"]:
+                    sectors_of[key][row["term"]][row["sector_id"]] += a
+        for row in total_rows:
+            keys = [(HotWordScope.CITY, None, None)]
+            if row["county_id"]:
+                keys.append((HotWordScope.COUNTY, row["county_id"], None))
+            if row["sector_id"]:
+                keys.append((HotWordScope.SECTOR, None, row["sector_id"]))
+            for key in keys:
+                totals[key][0] += row[ka]
+                totals[key][1] += row[kb]
+        city_key = (HotWordScope.CITY, None, None)
+        city_counts, city_bg = counts.get(city_key, {}), totals[city_key][1]
+        for key, term_counts in counts.items():
+            n1, n2 = totals[key]
+            if n1 == 0:
+                continue
+            ranked = rank({t: (c[0], c[1]) for t, c in term_counts.items()}, total=n1, background_total=n2,
+                          min_count=MIN_COUNT[window], limit=TOP,
+                          reference={t: (c[0], c[1]) for t, c in city_counts.items()}, reference_total=city_bg)
+            for position, s in enumerate(ranked, start=1):
+                by_sector = sectors_of[key][s.term]
+                snapshots.append(HotWord(
+                    window=window, scope=key[0], region_id=key[1], sector_id=key[2], term=s.term, rank=position,
+                    count=s.count, total=s.total, background_count=s.background_count,
+                    background_total=s.background_total, rise=s.rise, score=s.score,
+                    sectors=sorted(by_sector, key=lambda sid: (-by_sector[sid], sid))[:3],
+                    blocked=s.term in blocked, computed_at=now))
+    return snapshots
+
+
+def _sector_tops(window=NOTIFY_WINDOW) -> dict[int, set[str]]:
+    tops: dict[int, set[str]] = defaultdict(set)
+    for sector_id, term in HotWord.objects.filter(window=window, scope=HotWordScope.SECTOR,
+                                                  rank__lte=NOTIFY_TOP).values_list("sector_id", "term"):
+        tops[sector_id].add(term)
+    return tops
+
+
+def hotwords_refresh(*, full: bool = False, now: datetime | None = None, notify: bool = True) -> dict:
+    """Extract what is new (everything with full=True, or after a curation change), re-rank, notify."""
+    now = now or timezone.now()
+    stamp = curation_stamp()
+    extractor = current_extractor(stamp)
+    state, _created = HotWordState.objects.get_or_create(pk=1)
+    full = full or state.curation_stamp != stamp
+    horizon = Petition.objects.filter(submitted_at__gte=now - HORIZON)
+    if full:
+        _clear_words()
+        extracted, last = _extract(horizon, extractor)
+    else:
+        extracted, last = _extract(horizon.filter(id__gt=state.last_petition_id), extractor)
+        PetitionWord.objects.filter(at__lt=now - HORIZON).delete()
+    last = max(last, state.last_petition_id if not full else 0)
+    snapshots = _rank_all(now, blocked_terms())
+    with transaction.atomic():
+        before = _sector_tops()
+        HotWord.objects.all().delete()
+        HotWord.objects.bulk_create(snapshots, batch_size=1000)
+        HotWordState.objects.filter(pk=1).update(last_petition_id=last, curation_stamp=stamp, refreshed_at=now)
+        notified = hotwords_notify(before=before, now=now) if notify and before else 0
+    return {"full": full, "extracted": extracted, "hot_words": len(snapshots), "notified": notified}
+
+
+# --- delivery ----------------------------------------------------------------------------------------
+
+def _main_township(term: str, sector_id: int, now: datetime) -> int | None:
+    row = (PetitionWord.objects.filter(term=term, sector_id=sector_id, township__isnull=False,
+                                       at__gte=now - WINDOWS[NOTIFY_WINDOW])
+           .values("township_id").annotate(n=Count("id")).order_by("-n", "township_id").first())
+    return row["township_id"] if row else None
+
+
+def hotwords_notify(*, before: dict[int, set[str]], now: datetime) -> int:
+    """A term new to the top of a sector: tell that sector's representatives and the studio of the township
+    where most of its petitions come from. Sectors with no earlier top (the first refresh) are skipped."""
+    from django.urls import reverse
+
+    from assessment.models import Notification
+    from liaison.models import Representative, StaffProfile
+    from offices.models import Sector, Studio
+
+    after = _sector_tops()
+    new = {sid: sorted(terms - before[sid]) for sid, terms in after.items() if sid in before and terms - before[sid]}
+    if not new:
+        return 0
+    names = dict(Sector.objects.filter(pk__in=new).values_list("id", "name"))
+    reps: dict[int, set[int]] = defaultdict(set)
+    for sector_id, user_id in (Representative.sectors.through.objects
+                               .filter(sector_id__in=new, representative__active=True,
+                                       representative__user__isnull=False)
+                               .values_list("sector_id", "representative__user_id")):
+        reps[sector_id].add(user_id)
+    rows = HotWord.objects.filter(window=NOTIFY_WINDOW, scope=HotWordScope.SECTOR, sector_id__in=new)
+    counts = {(h.sector_id, h.term): h.count for h in rows.only("sector_id", "term", "count")}
+    users, texts, urls = [], [], []
+    for sector_id, terms in new.items():
+        for term in terms:
+            recipients = set(reps[sector_id])
+            township = _main_township(term, sector_id, now)
+            if township:
+                studios = Studio.objects.filter(region_id=township, active=True)
+                recipients |= set(StaffProfile.objects.filter(studio__in=studios).values_list("user_id", flat=True))
+                recipients |= {u for u in studios.values_list("lead__user_id", flat=True) if u}
+            text = _("New hot word in %(sector)s: “%(term)s”, %(count)d petitions in 7 days") % {
+                "sector": names.get(sector_id, ""), "term": term, "count": counts.get((sector_id, term), 0)}
+            url = reverse("hotwords:detail", kwargs={"term": term}) + f"?window={NOTIFY_WINDOW}&sector={sector_id}"
+            for user_id in sorted(recipients):
+                users.append(user_id)
+                texts.append(text[:255])
+                urls.append(url[:255])
+    return insert_rows(Notification, columns={"user_id": users, "text": texts, "url": urls},
+                       constants={"created_at": now, "kind": Notification.Kind.INFO})
