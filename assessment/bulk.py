@@ -63,3 +63,24 @@ def insert_rows(model, *, columns: dict[str, list], constants: dict | None = Non
     with connection.cursor() as cursor:
         cursor.execute(sql, select_params + array_params)
         return cursor.rowcount
+
+
+def update_column(model, *, column: str, ids: list, values: list, using=None) -> int:
+    """Set one column of many rows to per-row values: UPDATE ... FROM unnest(ids, values) on
+    PostgreSQL (two array parameters, whatever the number of rows), one UPDATE per distinct value
+    elsewhere."""
+    if not ids:
+        return 0
+    field = model._meta.get_field(column)
+    if connection.vendor != "postgresql":
+        by_value: dict = {}
+        for pk, value in zip(ids, values):
+            by_value.setdefault(value, []).append(pk)
+        return sum(model.objects.filter(pk__in=pks).update(**{column: value}) for value, pks in by_value.items())
+    table, col = connection.ops.quote_name(model._meta.db_table), connection.ops.quote_name(field.column)
+    pk = connection.ops.quote_name(model._meta.pk.column)
+    sql = (f"UPDATE {table} AS r SET {col} = t.v FROM unnest(%s::{model._meta.pk.db_type(connection)}[], "
+           f"%s::{field.db_type(connection)}[]) AS t(id, v) WHERE r.{pk} = t.id")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [list(ids), list(values)])
+        return cursor.rowcount

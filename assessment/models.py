@@ -97,12 +97,14 @@ class RedCard(models.Model):
         CLOSED = "closed", _("rectified and closed")
 
     petition = models.ForeignKey("petitions.Petition", verbose_name=_("petition"), null=True, blank=True,
-                                 on_delete=models.CASCADE, related_name="red_cards")
+                                 on_delete=models.CASCADE, related_name="red_cards",
+                                 db_index=False)  # led by the unique (petition, stage) index
     stage = models.CharField(_("stage breached"), max_length=16, blank=True)
     representative = models.ForeignKey("liaison.Representative", verbose_name=_("representative"), null=True,
                                        blank=True, on_delete=models.CASCADE, related_name="red_cards")
     studio = models.ForeignKey("offices.Studio", verbose_name=_("studio"), null=True, blank=True,
-                               on_delete=models.CASCADE, related_name="red_cards")
+                               on_delete=models.CASCADE, related_name="red_cards",
+                               db_index=False)  # led by the (studio, status) index
     reason = models.TextField(_("reason"))
     issued_at = models.DateTimeField(_("issued"), default=timezone.now)
     rectify_by = models.DateTimeField(_("rectify by"))
@@ -281,3 +283,6 @@ class ScoreWeights(models.Model):
     @classmethod
     def current(cls) -> "ScoreWeights":
         return cls.objects.order_by("pk").first() or cls()
+
+
+from .models_downloads import DownloadJob  # noqa: E402,F401
