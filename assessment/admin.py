@@ -12,6 +12,7 @@ from petitions.admin import LargeTableMixin, TrackingCodeSearchMixin, flag_badge
 from . import workdays
 from .services import RedCardError, red_card_review
 from .models import (
+    DownloadJob,
     FlagChange,
     Notification,
     RedCard,
@@ -205,6 +206,18 @@ class NotificationAdmin(LargeTableMixin, admin.ModelAdmin):
     ordering = ("-created_at", "-id")
     date_hierarchy = "created_at"
     autocomplete_fields = ("user",)
+
+
+@admin.register(DownloadJob)
+class DownloadJobAdmin(ComputedAdmin):
+    """Background downloads of the last day (report exports, poster zips): to see what failed and why.
+    Deleting one here leaves its file to the sweep."""
+
+    list_display = ("title", "owner", "kind", "status", "done", "total", "attempt", "created_at", "finished_at")
+    list_filter = ("kind", "status")
+    list_select_related = ("owner",)
+    search_fields = ("title", "owner__username")
+    ordering = ("-created_at",)
 
 
 @admin.register(ScoreWeights)

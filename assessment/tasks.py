@@ -1,5 +1,6 @@
 """Celery tasks of the assessment app: thin, idempotent, each calls one service."""
 from celery import shared_task
+from django.db import OperationalError
 
 
 @shared_task(ignore_result=True)
@@ -33,3 +34,21 @@ def notifications_email_task():
     from .services import notifications_email
 
     return notifications_email()
+
+
+@shared_task(bind=True, ignore_result=True, autoretry_for=(OperationalError,), retry_backoff=2, retry_backoff_max=30,
+             max_retries=3)
+def download_job_run_task(self, job_id: str) -> str:
+    """Build one background download (a report table, a county's posters). Safe to run twice: see
+    downloads/services.py. A retry keeps the task id, so it takes over its own half-done run."""
+    from .downloads.services import download_job_run
+
+    return download_job_run(job_id=job_id, runner=self.request.id or "")
+
+
+@shared_task(ignore_result=True)
+def download_jobs_sweep_task() -> dict:
+    """Beat: delete downloads a day old with their files, and queue again the ones that were lost."""
+    from .downloads.services import download_jobs_sweep
+
+    return download_jobs_sweep()

@@ -6,5 +6,4 @@ app_name = "offices"
 urlpatterns = [
     path("s/<slug:code>/poster.<str:fmt>", views.studio_poster, name="studio_poster"),
     path("posters/", views.posters_index, name="posters"),
-    path("posters/posters.zip", views.posters_zip_download, name="posters_zip"),
 ]

@@ -1,29 +1,22 @@
-"""Staff pages of the offices app: printable QR-code posters of studios, one by one or a county's as a zip."""
+"""Staff pages of the offices app: printable QR-code posters of studios, one by one (here, synchronously) or
+a county's as a zip (a background download, assessment/downloads/, started from the /posters/ page)."""
 from __future__ import annotations
 
 import logging
-import time
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import gettext as _
 
+from liaison.access import can_print_posters
+
 from . import posters
-from .models import Region
 from .selectors import poster_regions, studio_by_code, studios_in_region
 
 logger = logging.getLogger(__name__)
-
-
-def can_print_posters(user) -> bool:
-    """Staff of any kind or a representative. (The role module will narrow this to a studio's own people.)"""
-    if not user.is_authenticated:
-        return False
-    return bool(user.is_staff or user.is_superuser or hasattr(user, "staff_profile") or hasattr(user, "representative"))
 
 
 def _check(user):
@@ -71,33 +64,3 @@ def posters_index(request):
     region = next((r for r in regions if r.code == request.GET.get("region")), None)
     studios = list(studios_in_region(region)) if region else []
     return render(request, "offices/posters.html", {"regions": regions, "region": region, "studios": studios})
-
-
-@login_required
-def posters_zip_download(request):
-    """`/posters/posters.zip?region=<code>`: every active studio's SVG and PNG poster in that region's subtree.
-
-    Streamed: the first bytes leave after the first poster is drawn, and memory holds one poster at a
-    time. About 40 studios (a county) take a few seconds; see the report of issue 3 for the measure.
-    """
-    _check(request.user)
-    region = Region.objects.filter(code=request.GET.get("region", "")).first()
-    if region is None:
-        raise Http404(_("Choose a county or district."))
-    studios = list(studios_in_region(region))
-    try:
-        posters.find_cjk_font()  # fail before streaming, not halfway through the zip
-    except posters.PosterFontMissing as error:
-        return _font_missing(request, error)
-    language = translation.get_language()
-    urls = {studio.pk: _studio_url(request, studio) for studio in studios}
-
-    def stream():
-        started = time.monotonic()
-        with translation.override(language):
-            yield from posters.posters_zip(studios, lambda studio: urls[studio.pk])
-        logger.info("posters zip of %s: %d studios in %.1fs", region.code, len(studios), time.monotonic() - started)
-
-    response = StreamingHttpResponse(stream(), content_type="application/zip")
-    response["Content-Disposition"] = f'attachment; filename="posters-{region.code}.zip"'
-    return response

@@ -24,3 +24,12 @@ def organisation_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def can_see_scorecard(user, card) -> bool:
+    """The organisation department sees every scorecard (and the petitions behind it); a representative
+    only their own."""
+    if is_organisation(user):
+        return True
+    own = getattr(user, "representative", None) if user.is_authenticated else None
+    return own is not None and card.representative_id == own.pk

@@ -86,12 +86,16 @@ class Filters:
             q &= Q(**{f"{prefix}level": self.level})
         return q
 
+    def params(self) -> dict[str, str]:
+        """The filters as the form's fields (what a link or a background download carries), empty ones left out."""
+        return {k: str(v) for k, v in {
+            "period": self.period, "start": self.start.isoformat(), "region": self.region.pk if self.region else "",
+            "sector": self.sector.pk if self.sector else "", "level": self.level}.items() if v}
+
     def querystring(self) -> str:
         from urllib.parse import urlencode
 
-        return urlencode({k: v for k, v in {
-            "period": self.period, "start": self.start.isoformat(), "region": self.region.pk if self.region else "",
-            "sector": self.sector.pk if self.sector else "", "level": self.level}.items() if v})
+        return urlencode(self.params())
 
 
 def parse_filters(params) -> tuple[ReportFilterForm, Filters | None]:

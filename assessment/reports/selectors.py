@@ -112,7 +112,7 @@ def operation_table(rows: list[dict]) -> Table:
                                _("flagged yellow"), _("last activity"), _("inactive")],
                  lambda: ([r["name"], r["region__name"], r["sector__name"], r["load"], r["overdue"], r["flagged"],
                            r["last_active"].isoformat() if r["last_active"] else "",
-                           _("yes") if r["inactive"] else ""] for r in rows))
+                           _("yes") if r["inactive"] else ""] for r in rows), count=lambda: len(rows))
 
 
 def rankings(f: Filters, subject: str):
@@ -139,7 +139,7 @@ def ranking_table(qs, subject: str) -> Table:
                    _pct(card.response_rate), _pct(card.resolution_rate), _pct(card.satisfaction_rate),
                    card.yellow, card.red, card.red_cards_open]
 
-    return Table(f"assessment-{subject}s", headers, rows)
+    return Table(f"assessment-{subject}s", headers, rows, count=qs.count)
 
 
 def _pct(rate):
@@ -170,7 +170,7 @@ def petitions_table(qs, name: str) -> Table:
                         _("sector"), _("current stage due")],
                  lambda: ([p.tracking_code, p.submitted_at, p.get_status_display(), p.get_flag_display(),
                            p.current_studio.name if p.current_studio else "", p.sector.name if p.sector else "",
-                           p.due_at] for p in qs.iterator(chunk_size=2000)))
+                           p.due_at] for p in qs.iterator(chunk_size=2000)), count=qs.count)
 
 
 def _grouped(qs, field: str, **annotations) -> list[dict]:

@@ -1,17 +1,23 @@
-"""/reports/: the organisation department's overview, operation and assessment pages, with exports."""
+"""/reports/: the organisation department's overview, operation and assessment pages, with exports.
+
+The grouped tables (overview, team, position: tens of rows the page computes anyway) export streamed from
+the page; the tables that grow with the data (operation, rankings, a scorecard's petitions) are built by a
+background download (assessment/downloads/), started by the page's export form.
+"""
 from __future__ import annotations
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Scorecard, ScoreWeights
 from ..scorecards import PETITION_FIGURES
 from . import selectors, svg
-from .access import is_organisation, organisation_required
+from .access import can_see_scorecard, organisation_required
 from .export import FORMATS, export_response
 from .filters import parse_filters
 
@@ -37,6 +43,17 @@ def _export_format(request):
     if fmt and fmt not in FORMATS:
         raise Http404(_("Unknown export format."))
     return fmt
+
+
+def _in_the_background(request):
+    """A link to a large table's export (an old bookmark): its file is made in the background now. Back to
+    the page, without the export, saying how."""
+    messages.info(request, _("This table is prepared in the background: press XLSX or CSV next to it, and follow "
+                             "its progress."))
+    query = request.GET.copy()
+    for name in ("export", "table"):
+        query.pop(name, None)
+    return redirect(f"{request.path}?{query.urlencode()}" if query else request.path)
 
 
 def _table_or_404(tables, request):
@@ -77,10 +94,9 @@ def operation(request):
     form, f, bad = _filtered(request, "reports/operation.html")
     if bad:
         return bad
+    if _export_format(request):
+        return _in_the_background(request)
     rows = selectors.operation(f, today=timezone.localdate())
-    fmt = _export_format(request)
-    if fmt:
-        return export_response(selectors.operation_table(rows), fmt)
     chart = svg.bar_chart([(r["name"], r["load"]) for r in sorted(rows, key=lambda r: -r["load"])[:15]],
                           title=str(_("Open petitions by studio (top 15)")))
     return render(request, "reports/operation.html", {
@@ -93,13 +109,10 @@ def assessment(request):
     form, f, bad = _filtered(request, "reports/assessment.html")
     if bad:
         return bad
+    if _export_format(request):
+        return _in_the_background(request)
     studios = selectors.rankings(f, "studio")
     representatives = selectors.rankings(f, "representative")
-    fmt = _export_format(request)
-    if fmt:
-        tables = {"studios": selectors.ranking_table(studios, "studio"),
-                  "representatives": selectors.ranking_table(representatives, "representative")}
-        return export_response(_table_or_404(tables, request), fmt)
     studio_page = _page(request, studios)
     rep_page = Paginator(representatives, PAGE_SIZE).get_page(request.GET.get("rpage"))
     return render(request, "reports/assessment.html", {
@@ -115,10 +128,7 @@ def _card_for(request, pk):
     if not request.user.is_authenticated:
         return None
     card = get_object_or_404(Scorecard.objects.select_related("studio", "representative"), pk=pk)
-    if is_organisation(request.user):
-        return card
-    own = getattr(request.user, "representative", None)
-    if own is not None and card.representative_id == own.pk:
+    if can_see_scorecard(request.user, card):
         return card
     raise PermissionDenied
 
@@ -149,9 +159,8 @@ def scorecard_petitions(request, pk, figure):
         qs = selectors.scorecard_petitions(card, figure)
     except KeyError:
         raise Http404(_("Unknown figure.")) from None
-    fmt = _export_format(request)
-    if fmt:
-        return export_response(selectors.petitions_table(qs, f"scorecard-{card.pk}-{figure}"), fmt)
+    if _export_format(request):
+        return _in_the_background(request)
     label = Scorecard._meta.get_field(figure).verbose_name
     return render(request, "reports/scorecard_petitions.html", {"card": card, "figure": figure, "label": label,
                                                                 "page": _page(request, qs)})

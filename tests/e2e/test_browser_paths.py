@@ -18,6 +18,7 @@ from django.utils import timezone
 from PIL import Image
 from playwright.sync_api import expect
 
+from assessment.models import DownloadJob
 from liaison.models import Representative
 from offices.models import Department, Region, Studio
 from petitions.hotline.fake import DEFAULT_ANSWER
@@ -256,7 +257,7 @@ def test_loop_2_and_3_passed_to_another_studio_consultation_and_12345(world, new
     shot(citizen, "tracking-12345-phone")
 
 
-def test_organisation_department_counters_reports_and_xlsx(world, new_page, tmp_path):
+def test_organisation_department_counters_reports_and_xlsx(world, new_page, tmp_path, browser, live_server):
     StaffProfileFactory(user=UserFactory(username="zuzhibu"), role="organisation")
     landing = new_page(DESKTOP)
     landing.goto("/")
@@ -292,13 +293,53 @@ def test_organisation_department_counters_reports_and_xlsx(world, new_page, tmp_
     overdue = page.locator("tr", has_text=world.agri.name).locator(".flag-red")
     assert overdue.inner_text() == "1"
     shot(page, "reports-operation")
+
+    # The export is a background download: the button starts it, htmx swaps in a progress bar that polls
+    # every second, and the link to the file replaces it when the worker is done.
+    # Bad filters (a month does not start on the 15th): the form's message is swapped in, nothing is queued.
+    page.evaluate("document.querySelector('form.export input[name=start]').value = '2026-11-15'")
+    page.locator("form.export button[value=xlsx]").first.click()
+    expect(page.locator(".download-slot .download-refused[role=alert]")).to_contain_text("2026-11-01")
+    assert not DownloadJob.objects.exists()
+    page.reload()
+
+    polls = []
+    page.on("request", lambda r: polls.append(r.url) if "/status/" in r.url else None)
+    with page.expect_response(lambda r: r.url.endswith("/downloads/start/")) as started:
+        page.locator("form.export button[value=xlsx]").first.click()
+    first = started.value.text()
+    assert "<progress" in first and 'aria-labelledby="job-title-' in first and 'hx-trigger="every 1s"' in first
+    link = page.locator(".download-slot a[data-download-file]")
+    link.wait_for(timeout=30_000)
+    assert polls, "the progress fragment was never polled"
+    job = DownloadJob.objects.get(owner__username="zuzhibu")
+    studios = Studio.objects.filter(active=True).count()
+    assert (job.status, job.done, job.total) == ("done", studios, studios)
+    assert page.locator(".download-slot progress").count() == 0
     with page.expect_download() as info:
-        page.locator(".export a", has_text="XLSX").first.click()
+        link.click()
     target = tmp_path / info.value.suggested_filename
     info.value.save_as(target)
     book = openpyxl.load_workbook(target, read_only=True)
     rows = list(book.worksheets[0].iter_rows(values_only=True))
-    assert len(rows) >= 2 and any(world.agri.name in str(cell) for row in rows for cell in row)
+    assert len(rows) == 1 + studios and any(world.agri.name in str(cell) for row in rows for cell in row)
+
+    # Without JavaScript: the form posts, the job's page reloads itself until the link is there.
+    context = browser.new_context(java_script_enabled=False, base_url=live_server.url, accept_downloads=True,
+                                  viewport=DESKTOP, locale="zh-CN")
+    try:
+        plain = context.new_page()
+        plain.set_default_timeout(15_000)
+        login(plain, "zuzhibu")
+        plain.goto("/reports/operation/")
+        plain.locator("form.export button[value=csv]").first.click()
+        plain.wait_for_url(re.compile(r"/downloads/[0-9a-f-]{36}/$"))
+        plain.locator("a[data-download-file]").wait_for(timeout=30_000)
+        with plain.expect_download() as info:
+            plain.locator("a[data-download-file]").click()
+        assert info.value.suggested_filename.endswith(".csv")
+    finally:
+        context.close()
 
 
 def test_language_switch_to_english_and_back_on_citizen_pages(world, new_page):

@@ -1,15 +1,14 @@
-"""Printable posters: SVG and PNG per studio, a county's as one zip; staff only (issue 3)."""
+"""Printable posters: SVG and PNG per studio (issue 3); staff only. A county's zip is a background download:
+tests/offices/test_poster_downloads.py."""
 import io
 import xml.etree.ElementTree as ET
-import zipfile
 
 import pytest
 from PIL import Image
 
 from offices import posters
-from offices.models import Region
-from tests.factories import RegionFactory, RepresentativeFactory, UserFactory, township
-from tests.petitions.intake_helpers import _fresh_cache, en_client, make_studio, studio  # noqa: F401 (fixtures)
+from tests.factories import RepresentativeFactory, UserFactory
+from tests.petitions.intake_helpers import _fresh_cache, en_client, studio  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.django_db
 SVG = "{http://www.w3.org/2000/svg}"
@@ -28,10 +27,11 @@ def svg_texts(data: bytes) -> list[str]:
 
 
 def test_anonymous_visitors_are_sent_to_log_in(en_client, studio):
-    for url in (f"/s/{studio.code}/poster.svg", f"/s/{studio.code}/poster.png", "/posters/",
-                f"/posters/posters.zip?region={studio.region.code}"):
+    for url in (f"/s/{studio.code}/poster.svg", f"/s/{studio.code}/poster.png", "/posters/"):
         response = en_client.get(url)
         assert response.status_code == 302 and "login" in response["Location"], url
+    response = en_client.post("/downloads/start/", {"kind": "posters", "region": studio.region.code})
+    assert response.status_code == 302 and "login" in response["Location"]
 
 
 def test_a_user_without_a_role_is_refused(en_client, studio):
@@ -99,52 +99,3 @@ def test_poster_font_setting_wins(settings):
 def test_unknown_studio_or_format_is_404(staff_client, studio):
     assert staff_client.get("/s/nope/poster.svg").status_code == 404
     assert staff_client.get(f"/s/{studio.code}/poster.pdf").status_code == 404
-
-
-def test_zip_of_a_county_holds_every_poster_of_its_studios(staff_client, studio):
-    town = township(studio.region, name="刘集镇")
-    in_town = make_studio(region=town, kind="township", level="township", host_department=None)
-    elsewhere_county = RegionFactory(parent=studio.region.parent, kind=Region.Kind.COUNTY, name="阳谷县")
-    elsewhere = make_studio(county=elsewhere_county)
-    inactive = make_studio(active=False)
-    response = staff_client.get("/posters/posters.zip", {"region": studio.region.code})
-    assert response.status_code == 200 and response["Content-Type"] == "application/zip"
-    assert response["Content-Disposition"] == f'attachment; filename="posters-{studio.region.code}.zip"'
-    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
-    assert archive.testzip() is None
-    names = set(archive.namelist())
-    expected = {f"{s.code}.{ext}" for s in (studio, in_town) for ext in ("svg", "png")}
-    assert names == expected
-    assert f"{elsewhere.code}.svg" not in names and f"{inactive.code}.svg" not in names
-    Image.open(io.BytesIO(archive.read(f"{studio.code}.png"))).load()
-    assert studio.name in " ".join(svg_texts(archive.read(f"{studio.code}.svg")))
-
-
-def test_zip_needs_a_known_region(staff_client, studio):
-    assert staff_client.get("/posters/posters.zip").status_code == 404
-    assert staff_client.get("/posters/posters.zip", {"region": "999999"}).status_code == 404
-
-
-def test_poster_index_lists_a_countys_studios(staff_client, studio):
-    html = staff_client.get("/posters/", {"region": studio.region.code}).content.decode()
-    assert studio.name in html and f"/posters/posters.zip?region={studio.region.code}" in html
-
-
-def test_a_countys_zip_of_40_studios_holds_every_poster_in_constant_queries(staff_client, studio,
-                                                                            django_assert_max_num_queries):
-    # Speed is measured in BENCHMARKS.md, not asserted here; the query count is.
-    for _ in range(39):
-        make_studio()
-    with django_assert_max_num_queries(6):
-        response = staff_client.get("/posters/posters.zip", {"region": studio.region.code})
-        data = b"".join(response.streaming_content)
-    assert len(zipfile.ZipFile(io.BytesIO(data)).namelist()) == 80
-
-
-def test_poster_index_offers_the_whole_city_too(staff_client, studio):
-    city = studio.region.parent
-    html = staff_client.get("/posters/").content.decode()
-    assert f'value="{city.code}"' in html and f'value="{studio.region.code}"' in html
-    response = staff_client.get("/posters/posters.zip", {"region": city.code})
-    names = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content))).namelist()
-    assert f"{studio.code}.png" in names
