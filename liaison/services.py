@@ -16,11 +16,21 @@ from .models import (Assignment, AssignmentReport, Discussion, DiscussionPost, D
 
 
 class DutyError(Exception):
-    """A duty action that cannot be done; the message says why, in the user's language."""
+    """A duty action that the current state refuses (already reported, topic full, page out of date); the
+    message says why, in the user's language. Nothing was changed. The API answers 409."""
 
     def __init__(self, message):
         self.message = message
         super().__init__(str(message))
+
+
+class DutyInputError(DutyError):
+    """A duty action asked with missing or wrong input; `field` names it (None: the request as a whole).
+    Nothing was changed. Pages show the message like any DutyError; the API answers 400 on the field."""
+
+    def __init__(self, message, *, field: str | None = None):
+        self.field = field
+        super().__init__(message)
 
 
 def duty_record(*, representative_id: int, kind: str, source: str, source_id: int, summary: str,
@@ -59,7 +69,7 @@ def research_report_submit(*, claim_id: int, representative: Representative, rep
     if claim.status not in (ResearchClaim.Status.CLAIMED, ResearchClaim.Status.RETURNED):
         raise DutyError(_("The report has already been submitted."))
     if not (report or "").strip() and not report_file:
-        raise DutyError(_("Write the report or attach it."))
+        raise DutyInputError(_("Write the report or attach it."), field="report")
     now = timezone.now()
     claim.report, claim.status, claim.submitted_at = report.strip(), ResearchClaim.Status.SUBMITTED, now
     if report_file:
@@ -80,7 +90,7 @@ def assignment_complete(*, report_id: int, representative: Representative, evide
     if report.status == AssignmentReport.Status.DONE:
         raise DutyError(_("This task is already reported as completed."))
     if not (evidence or "").strip() and not evidence_file:
-        raise DutyError(_("Describe what was done or attach the evidence."))
+        raise DutyInputError(_("Describe what was done or attach the evidence."), field="evidence")
     now = timezone.now()
     report.status, report.evidence, report.reported_at = AssignmentReport.Status.DONE, evidence.strip(), now
     if evidence_file:
@@ -102,7 +112,7 @@ def assignment_is_overdue(assignment: Assignment, report: AssignmentReport) -> b
 @transaction.atomic
 def discussion_post(*, discussion_id: int, author, body: str) -> DiscussionPost:
     if not (body or "").strip():
-        raise DutyError(_("Write something before posting."))
+        raise DutyInputError(_("Write something before posting."), field="body")
     discussion = Discussion.objects.select_for_update().get(pk=discussion_id)
     post = DiscussionPost(discussion=discussion, author=author, body=body.strip())
     post.full_clean()
@@ -176,7 +186,7 @@ from .services_agency import (assignment_create, notify, proposal_accept, propos
                               proposal_decline, proposal_hand_over, proposal_steps_allowed, research_report_review,
                               research_topic_close, research_topic_publish)
 
-__all__ = ["assignment_create", "notify", "proposal_accept", "proposal_decline", "proposal_hand_over",
+__all__ = ["DutyInputError", "assignment_create", "notify", "proposal_accept", "proposal_decline", "proposal_hand_over",
            "proposal_answer", "proposal_steps_allowed", "research_report_review", "research_topic_close",
            "research_topic_publish",
            "DutyError", "duty_record", "research_claim", "research_report_submit", "assignment_complete",

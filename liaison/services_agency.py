@@ -2,8 +2,9 @@
 research topics and reviews their reports, and gives tasks to representatives or whole studios.
 
 Each function is atomic, takes the acting user and the agency as keyword arguments, locks the row it
-changes, refuses a step the current status does not allow with a DutyError (nothing changed), and tells
-the representative concerned through a notification written in the same transaction.
+changes, refuses a step the current status does not allow with a DutyError and missing or wrong input with a
+DutyInputError naming the field (nothing changed either way), and tells the representative concerned
+through a notification written in the same transaction.
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import Assignment, AssignmentReport, DutyRecord, LiaisonAgency, Proposal, ResearchClaim, ResearchTopic
-from .services import DutyError, duty_record
+from .services import DutyError, DutyInputError, duty_record
 
 
 def notify(*, user_ids: Iterable[int | None], text, url: str = "", kind: str = "info") -> int:
@@ -76,7 +77,7 @@ def proposal_accept(*, proposal_id: int, agency: LiaisonAgency, actor) -> Propos
 @transaction.atomic
 def proposal_decline(*, proposal_id: int, agency: LiaisonAgency, actor, reason: str) -> Proposal:
     if not (reason or "").strip():
-        raise DutyError(_("Say why the proposal is not accepted."))
+        raise DutyInputError(_("Say why the proposal is not accepted."), field="reason")
     proposal = _proposal_step(proposal_id=proposal_id, agency=agency, step="decline")
     proposal.status, proposal.answer, proposal.answered_at = P.DECLINED, reason.strip(), timezone.now()
     return _proposal_saved(proposal, _("Your proposal “%(title)s” was not accepted; see the reason."))
@@ -84,8 +85,12 @@ def proposal_decline(*, proposal_id: int, agency: LiaisonAgency, actor, reason: 
 
 @transaction.atomic
 def proposal_hand_over(*, proposal_id: int, agency: LiaisonAgency, actor, department) -> Proposal:
+    from liaison import access
+
     if department is None:
-        raise DutyError(_("Choose the department that will handle it."))
+        raise DutyInputError(_("Choose the department that will handle it."), field="department")
+    if not access.departments_in_agency_area(agency).filter(pk=department.pk).exists():
+        raise DutyInputError(_("This department is outside your agency's area."), field="department")
     proposal = _proposal_step(proposal_id=proposal_id, agency=agency, step="hand_over")
     proposal.status, proposal.department = P.HANDED_OVER, department
     return _proposal_saved(proposal, _("Your proposal “%(title)s” was handed to a department for handling."))
@@ -94,7 +99,7 @@ def proposal_hand_over(*, proposal_id: int, agency: LiaisonAgency, actor, depart
 @transaction.atomic
 def proposal_answer(*, proposal_id: int, agency: LiaisonAgency, actor, answer: str) -> Proposal:
     if not (answer or "").strip():
-        raise DutyError(_("Write the answer."))
+        raise DutyInputError(_("Write the answer."), field="answer")
     proposal = _proposal_step(proposal_id=proposal_id, agency=agency, step="answer")
     proposal.status, proposal.answer, proposal.answered_at = P.ANSWERED, answer.strip(), timezone.now()
     return _proposal_saved(proposal, _("Your proposal “%(title)s” has been answered."))
@@ -106,7 +111,7 @@ def proposal_answer(*, proposal_id: int, agency: LiaisonAgency, actor, answer: s
 def research_topic_publish(*, agency: LiaisonAgency, actor, title: str, due_on, description: str = "",
                            sector=None, max_claimants: int = 3) -> ResearchTopic:
     if due_on and due_on < timezone.localdate():
-        raise DutyError(_("The report due date has already passed."))
+        raise DutyInputError(_("The report due date has already passed."), field="due_on")
     topic = ResearchTopic(agency=agency, title=(title or "").strip(), description=(description or "").strip(),
                           sector=sector, max_claimants=max_claimants, due_on=due_on)
     topic.full_clean()
@@ -119,6 +124,8 @@ def research_topic_close(*, topic_id: int, agency: LiaisonAgency, actor) -> Rese
     topic = ResearchTopic.objects.select_for_update().filter(pk=topic_id, agency=agency).first()
     if topic is None:
         raise DutyError(_("No such topic at your agency."))
+    if topic.status == ResearchTopic.Status.CLOSED:
+        raise DutyError(_("This topic is already closed for claims."))
     topic.status = ResearchTopic.Status.CLOSED
     topic.save(update_fields=["status"])
     return topic
@@ -136,7 +143,7 @@ def research_report_review(*, claim_id: int, agency: LiaisonAgency, actor, accep
         raise DutyError(_("This report is %(status)s now; the page was out of date. Nothing was changed.")
                         % {"status": claim.get_status_display()})
     if not accept and not (review or "").strip():
-        raise DutyError(_("Say what to revise when returning a report."))
+        raise DutyInputError(_("Say what to revise when returning a report."), field="review")
     now = timezone.now()
     claim.status = ResearchClaim.Status.ACCEPTED if accept else ResearchClaim.Status.RETURNED
     claim.review, claim.reviewed_at = (review or "").strip(), now
@@ -165,19 +172,20 @@ def assignment_create(*, agency: LiaisonAgency, actor, title: str, due_on, descr
     from offices.models import StudioMembership
 
     if due_on and due_on < timezone.localdate():
-        raise DutyError(_("The due date has already passed."))
+        raise DutyInputError(_("The due date has already passed."), field="due_on")
     rep_ids = {r.pk for r in representatives}
     if studio is not None:
         if not access.studios_in_agency_area(agency).filter(pk=studio.pk).exists():
-            raise DutyError(_("This studio is outside your agency's area."))
+            raise DutyInputError(_("This studio is outside your agency's area."), field="studio")
         rep_ids |= set(StudioMembership.objects.filter(studio=studio).values_list("representative_id", flat=True))
         if studio.lead_id:
             rep_ids.add(studio.lead_id)
     if not rep_ids:
-        raise DutyError(_("Choose representatives or a studio with members."))
+        raise DutyInputError(_("Choose representatives or a studio with members."))
     in_area = dict(access.representatives_in_agency_area(agency).filter(pk__in=rep_ids).values_list("id", "user_id"))
     if len(in_area) != len(rep_ids):
-        raise DutyError(_("Some of the representatives chosen are outside your agency's area or inactive."))
+        raise DutyInputError(_("Some of the representatives chosen are outside your agency's area or inactive."),
+                             field="representatives")
     assignment = Assignment(agency=agency, title=(title or "").strip(), description=(description or "").strip(),
                             studio=studio, due_on=due_on, created_by=actor)
     assignment.full_clean()

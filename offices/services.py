@@ -36,21 +36,35 @@ def studio_activity_record(*, studio: Studio, recorded_by, kind: str, title: str
 # --- members: managed by the studio's lead or admins -------------------------------------------
 
 class MembershipError(Exception):
-    """A membership change that cannot be made; the message says why, in the user's language."""
+    """A membership change the studio's current members refuse (already a member, the lead); the message
+    says why, in the user's language. Nothing was changed. The API answers 409."""
 
     def __init__(self, message):
         self.message = message
         super().__init__(str(message))
 
 
+class MembershipInputError(MembershipError):
+    """A membership change asked with wrong input; `field` names it. Nothing was changed; the API answers 400."""
+
+    def __init__(self, message, *, field: str | None = None):
+        self.field = field
+        super().__init__(message)
+
+
 @transaction.atomic
 def studio_member_add(*, studio: Studio, representative, actor, role: str = "member"):
+    """Add an active representative of the studio's region (or a region below it)."""
     from django.utils.translation import gettext as _
+
+    from liaison import access
 
     from .models import StudioMembership
 
     if not representative.active:
-        raise MembershipError(_("This representative is no longer active."))
+        raise MembershipInputError(_("This representative is no longer active."), field="representative")
+    if not access.representatives_in_studio_area(studio).filter(pk=representative.pk).exists():
+        raise MembershipInputError(_("This representative is outside the studio's area."), field="representative")
     membership, created = StudioMembership.objects.get_or_create(studio=studio, representative=representative,
                                                                  defaults={"role": role})
     if not created:
@@ -66,7 +80,7 @@ def studio_member_set_role(*, studio: Studio, membership_id: int, role: str, act
     from .models import StudioMembership
 
     if role not in StudioMembership.Role.values:
-        raise MembershipError(_("Unknown role."))
+        raise MembershipInputError(_("Unknown role."), field="role")
     membership = StudioMembership.objects.select_for_update().filter(pk=membership_id, studio=studio).first()
     if membership is None:
         raise MembershipError(_("No such member in this studio."))

@@ -39,10 +39,10 @@ class ApiPagination(PageNumberPagination):
 class StrictOrderingFilter(OrderingFilter):
     def get_ordering(self, request, queryset, view):
         params = request.query_params.get(self.ordering_param)
-        if params:
+        if params is not None:  # present but empty ("?ordering=") is refused too, not ignored
             fields = [p.strip() for p in params.split(",")]
             valid = {name for name, _label in self.get_valid_fields(queryset, view, {"request": request})}
-            unknown = [f for f in fields if f.lstrip("-") not in valid]
+            unknown = [f for f in fields if not f.lstrip("-") or f.lstrip("-") not in valid]
             if unknown:
                 raise ValidationError({self.ordering_param: [
                     _("Order by one of: %(fields)s.") % {"fields": ", ".join(sorted(valid))}]})

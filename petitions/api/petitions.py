@@ -1,12 +1,15 @@
 """Petitions over the API: the same visibility, masking and workflow as the dashboard pages.
 
 Reads use liaison.access (petitions_visible_to, sees_citizen_contact, available_actions); a submission
-is checked by the studio page's PetitionForm and stored by petition_submit(); an action is checked by
-the dashboard's form for it and applied by petition_act(), which calls petition_transition().
+(JSON, or multipart/form-data with up to 3 photos) is checked by the studio page's PetitionForm, photos
+included (petitions/photos.py: decoded, re-encoded, metadata removed), and stored with its photos in one
+transaction by petition_submit(); an action is checked by the dashboard's form for it and applied by
+petition_act(), which calls petition_transition().
 """
 from __future__ import annotations
 
 import django_filters
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
@@ -35,7 +38,8 @@ from .pagination import ApiPagination
 from .pagination import IsoDateTimeFilter, StrictFilterBackend
 from .pagination import StrictOrderingFilter as OrderingFilter
 from .serializers_petitions import (HotWordSerializer, PetitionActionSerializer, PetitionEventSerializer,
-                                    PetitionReceiptSerializer, PetitionSerializer, PetitionSubmitSerializer)
+                                    PetitionReceiptSerializer, PetitionSerializer, PetitionSubmitMultipartSerializer,
+                                    PetitionSubmitSerializer)
 
 A = PetitionEvent.Action
 ACTIONS = [str(a) for a in FORMS]
@@ -76,7 +80,13 @@ RECEIPT_EXAMPLE = OpenApiExample("receipt", response_only=True, status_codes=["2
     retrieve=extend_schema(summary=_("One petition, by tracking code (404 unless you may see it)"),
                            responses={200: PetitionSerializer, **error_responses(*READ_ERRORS)}),
     create=extend_schema(summary=_("Submit a petition (anonymous allowed; rate limited per client)"),
-                         request=PetitionSubmitSerializer, examples=[SUBMIT_EXAMPLE, RECEIPT_EXAMPLE],
+                         description=_("JSON, or multipart/form-data to attach up to 3 photos (a `photos` part "
+                                       "each): they are checked and re-encoded as on the studio's page, and a "
+                                       "petition with a photo that is refused is not stored (400 on `photos`)."),
+                         request={"application/json": PetitionSubmitSerializer,
+                                  "application/x-www-form-urlencoded": PetitionSubmitSerializer,
+                                  "multipart/form-data": PetitionSubmitMultipartSerializer},
+                         examples=[SUBMIT_EXAMPLE, RECEIPT_EXAMPLE],
                          responses={201: PetitionReceiptSerializer, 200: PetitionReceiptSerializer,
                                     **error_responses(400, 404, 406, 415, 429)}),
 )
@@ -102,7 +112,8 @@ class PetitionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return access.petitions_visible_to(self.request.user, qs).order_by("-submitted_at", "-id")
 
     def create(self, request, *args, **kwargs):
-        serializer = PetitionSubmitSerializer(data=request.data)
+        multipart = (request.content_type or "").startswith("multipart/form-data")
+        serializer = (PetitionSubmitMultipartSerializer if multipart else PetitionSubmitSerializer)(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         studio = Studio.objects.filter(code=data["studio"], active=True).select_related("region").first()
@@ -113,17 +124,20 @@ class PetitionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             category = Sector.objects.filter(code=data["category"]).values_list("pk", flat=True).first()
             if category is None:
                 raise ValidationError({"category": [_("Please choose one of the listed topics.")]})
-        form = PetitionForm({**{k: v for k, v in data.items() if k not in ("studio", "category")},
+        files = MultiValueDict({"photos": list(data.get("photos") or [])})
+        form = PetitionForm({**{k: v for k, v in data.items() if k not in ("studio", "category", "photos")},
                              "category": category, "consent": "on" if data["consent"] else "",
                              "latitude": "" if data["latitude"] is None else data["latitude"],
-                             "longitude": "" if data["longitude"] is None else data["longitude"]}, studio=studio)
+                             "longitude": "" if data["longitude"] is None else data["longitude"]}, files,
+                            studio=studio)
         if not form.is_valid():
             raise ValidationError({k: [str(m) for m in v] for k, v in form.errors.items()})
         c = form.cleaned_data
         petition, created = petition_submit(
             studio=studio, text=c["text"], category=c["category"], citizen_name=c["citizen_name"],
             citizen_phone=c["citizen_phone"], address=c["address"], latitude=c.get("latitude"),
-            longitude=c.get("longitude"), source=Source.API, idempotency_key=c.get("idempotency_key"))
+            longitude=c.get("longitude"), photos=c["photos"], source=Source.API,
+            idempotency_key=c.get("idempotency_key"))
         body = {"tracking_code": petition.tracking_code, "status": petition.status,
                 "submitted_at": petition.submitted_at, "created": created}
         return Response(PetitionReceiptSerializer(body).data,

@@ -84,6 +84,15 @@ class PetitionSubmitSerializer(StrictSerializer):
                                             help_text=_("The same key twice returns the first petition."))
 
 
+class PetitionSubmitMultipartSerializer(PetitionSubmitSerializer):
+    """The same fields as multipart/form-data, with photos: checked and re-encoded by the studio page's form."""
+
+    photos = serializers.ListField(
+        child=serializers.FileField(allow_empty_file=True, use_url=False), required=False,
+        help_text=_("Up to 3 photos (JPEG, PNG or WebP, at most 5 MB each), one `photos` part each. Re-encoded: "
+                    "location and camera details are removed."))
+
+
 class PetitionReceiptSerializer(serializers.Serializer):
     tracking_code = serializers.CharField()
     status = serializers.ChoiceField(choices=Status.choices)

@@ -18,7 +18,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from liaison import access
-from liaison.models import Assignment, AssignmentReport, LiaisonAgency, Proposal, ResearchClaim, ResearchTopic
+from liaison.models import AssignmentReport, LiaisonAgency, Proposal, ResearchClaim, ResearchTopic
+from liaison.selectors import assignments_with_progress
 from liaison.services import (DutyError, assignment_create, proposal_accept, proposal_answer, proposal_decline,
                               proposal_hand_over, proposal_steps_allowed, research_report_review,
                               research_topic_close, research_topic_publish)
@@ -41,8 +42,8 @@ class HandOverForm(forms.Form):
 
     def __init__(self, *args, agency, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = Department.objects.filter(
-            region__path__startswith=agency.region.path).order_by("region__path", "name")
+        self.fields["department"].queryset = access.departments_in_agency_area(agency).order_by("region__path",
+                                                                                              "name")
 
 
 PROPOSAL_FILTERS = {
@@ -147,8 +148,11 @@ def research_review(request, claim_id):
 def research_close(request, topic_id):
     agency = _agency(request)
     topic = get_object_or_404(ResearchTopic, pk=topic_id, agency=agency)
-    research_topic_close(topic_id=topic.pk, agency=agency, actor=request.user)
-    messages.success(request, _("Topic closed for claims."))
+    try:
+        research_topic_close(topic_id=topic.pk, agency=agency, actor=request.user)
+        messages.success(request, _("Topic closed for claims."))
+    except DutyError as exc:
+        messages.error(request, exc.message)
     return redirect("dashboard:agency_research")
 
 
@@ -183,15 +187,6 @@ class AssignmentForm(forms.Form):
         return cleaned
 
 
-def _assignments_with_progress(agency):
-    today = timezone.localdate()
-    return (Assignment.objects.filter(agency=agency).select_related("studio").annotate(
-        assignees=Count("reports"),
-        done=Count("reports", filter=Q(reports__status=AssignmentReport.Status.DONE)),
-        overdue=Count("reports", filter=Q(reports__status=AssignmentReport.Status.PENDING, due_on__lt=today)),
-    ).order_by("-overdue", "-due_on", "-id"))  # overdue first, then the latest due
-
-
 @login_required
 def assignments(request):
     agency = _agency(request)
@@ -207,7 +202,7 @@ def assignments(request):
             return redirect("dashboard:agency_assignment", assignment_id=assignment.pk)
         except DutyError as exc:
             form.add_error(None, exc.message)
-    page = Paginator(_assignments_with_progress(agency), 30).get_page(request.GET.get("page"))
+    page = Paginator(assignments_with_progress(agency), 30).get_page(request.GET.get("page"))
     overdue_total = AssignmentReport.objects.filter(
         assignment__agency=agency, status=AssignmentReport.Status.PENDING,
         assignment__due_on__lt=timezone.localdate()).count()
@@ -219,7 +214,7 @@ def assignments(request):
 @login_required
 def assignment_detail(request, assignment_id):
     agency = _agency(request)
-    assignment = get_object_or_404(_assignments_with_progress(agency), pk=assignment_id)
+    assignment = get_object_or_404(assignments_with_progress(agency), pk=assignment_id)
     today = timezone.localdate()
     reports = assignment.reports.select_related("representative").order_by("status", "representative__name")
     rows = [{"r": r, "overdue": r.status == AssignmentReport.Status.PENDING and assignment.due_on < today}

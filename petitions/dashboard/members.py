@@ -13,7 +13,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from liaison import access
-from liaison.models import Representative
 from offices.models import Studio, StudioMembership
 from offices.services import MembershipError, studio_member_add, studio_member_remove, studio_member_set_role
 
@@ -30,8 +29,7 @@ class AddMemberForm(forms.Form):
     def clean_who(self):
         """One active representative of the studio's region (or below) by exact mobile or name."""
         who = self.cleaned_data["who"].strip()
-        matches = list(Representative.objects.filter(
-            Q(phone=who) | Q(name=who), active=True, region__path__startswith=self.studio.region.path)[:2])
+        matches = list(access.representatives_in_studio_area(self.studio).filter(Q(phone=who) | Q(name=who))[:2])
         if not matches:
             raise forms.ValidationError(_("No active representative of this studio's area has this name or "
                                           "mobile number."))

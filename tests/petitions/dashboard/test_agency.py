@@ -55,7 +55,7 @@ def test_proposal_from_submission_to_answer(client, world, agency):
     # A stale second click: a clear message, nothing changed.
     response = client.post(reverse("dashboard:agency_proposal_step", args=[proposal.pk, "decline"]),
                            {"reason": "x"}, follow=True)
-    assert "out of date" in response.content.decode()
+    assert "页面信息已过期，未作任何更改" in response.content.decode()
     proposal.refresh_from_db()
     assert proposal.status == Proposal.Status.ACCEPTED
     step("hand_over", department=str(department.pk))
@@ -167,7 +167,7 @@ def test_assignment_to_a_whole_studio_then_completed_and_overdue(client, world, 
     detail = client.get(reverse("dashboard:agency_assignment", args=[assignment.pk])).content.decode()
     assert "走访 5 户，见附表" in detail and 'class="overdue"' in detail
     listing = client.get(reverse("dashboard:agency_assignments")).content.decode()
-    assert "1 overdue report" in listing
+    assert "逾期未报告 1 项" in listing
     day = timezone.localdate() - timedelta(days=1)
     scorecards_compute(period="month", start=period_start_for("month", day))
     card = Scorecard.objects.get(representative=other, period="month", period_start=period_start_for("month", day))

@@ -28,7 +28,7 @@ def test_lead_adds_appoints_and_removes(client, world, lead):
     assert client.post(url, {"who": "13900001111"}).status_code == 302
     membership = StudioMembership.objects.get(studio=world.studio_a, representative=newcomer)
     again = client.post(url, {"who": "李新"})
-    assert again.status_code == 400 and "already a member" in again.content.decode()
+    assert again.status_code == 400 and "已是本工作室成员" in again.content.decode()
     outside = client.post(url, {"who": world.rep_b.phone})  # county B: not this studio's area
     assert outside.status_code == 400 and not world.studio_a.memberships.filter(representative=world.rep_b).exists()
 
