@@ -1,5 +1,3 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
@@ -21,11 +19,12 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("open311/v2/", include("petitions.open311.urls")),
     path("reports/", include("assessment.reports.urls")),
+    path("downloads/", include("assessment.downloads.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("dashboard/hot-words/", include("petitions.hotwords.urls")),
     path("dashboard/", include("petitions.dashboard.urls")),
     path("", include("petitions.urls")),
     path("", include("offices.urls")),
 ]
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Nothing under MEDIA_ROOT is served at MEDIA_URL, not even with DEBUG: citizens' photos and the duties'
+# files are served by access-checked views (config/private_media.py, petitions/dashboard/files.py).

@@ -276,6 +276,46 @@ def agency_id_for(user) -> int | None:
     return actor_for(user).agency_id
 
 
+def runs_agency(user, agency_id: int | None) -> bool:
+    """The user works for this liaison agency: takes its proposals to an answer, publishes and closes its
+    research topics, reviews their reports, gives its tasks. Nobody else does, superusers included (as on
+    the agency's pages)."""
+    own = actor_for(user).agency_id
+    return bool(own and own == agency_id)
+
+
+def departments_in_agency_area(agency, queryset: QuerySet | None = None) -> QuerySet:
+    """Departments an agency may hand a proposal to: those of its region and the regions below it."""
+    from offices.models import Department
+
+    queryset = Department.objects.all() if queryset is None else queryset
+    return queryset.filter(region__path__startswith=agency.region.path)
+
+
+def research_claims_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
+    """A representative's own claims; an agency's, on its topics; everything for the organisation."""
+    from liaison.models import ResearchClaim
+
+    queryset = ResearchClaim.objects.all() if queryset is None else queryset
+    actor = actor_for(user)
+    if actor.sees_everything:
+        return queryset
+    q = Q(pk__in=[])
+    if actor.representative_id:
+        q |= Q(representative_id=actor.representative_id)
+    if actor.agency_id:
+        q |= Q(topic__agency_id=actor.agency_id)
+    return queryset.filter(q)
+
+
+def representatives_in_studio_area(studio, queryset: QuerySet | None = None) -> QuerySet:
+    """Representatives who may join a studio: active, of its region or the regions below it."""
+    from liaison.models import Representative
+
+    queryset = Representative.objects.all() if queryset is None else queryset
+    return queryset.filter(active=True, region__path__startswith=studio.region.path)
+
+
 def representatives_in_agency_area(agency, queryset: QuerySet | None = None) -> QuerySet:
     """Representatives an agency may give tasks to: those of its region and the regions below it."""
     from liaison.models import Representative
@@ -306,3 +346,64 @@ def research_topics_visible_to(user, queryset: QuerySet | None = None) -> QueryS
     path = Representative.objects.filter(pk=actor.representative_id).values_list("region__path", flat=True).first()
     codes = [c for c in (path or "").strip("/").split("/") if c]
     return queryset.filter(agency__region__code__in=codes)
+
+
+# --- posters -----------------------------------------------------------------------------------
+
+def can_print_posters(user) -> bool:
+    """Studio posters (one, or a county's zip): staff of any kind or a representative."""
+    if not user.is_authenticated:
+        return False
+    return bool(user.is_staff or user.is_superuser or hasattr(user, "staff_profile") or hasattr(user, "representative"))
+
+
+# --- duties: proposals and assignment reports (and their files) -----------------------------------
+
+def proposals_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
+    """A proposal is its author's and co-signers', its liaison agency's, and the organisation department's."""
+    from liaison.models import Proposal
+
+    queryset = Proposal.objects.all() if queryset is None else queryset
+    actor = actor_for(user)
+    if actor.sees_everything:
+        return queryset
+    q = Q(pk__in=[])
+    if actor.representative_id:
+        q |= Q(representative_id=actor.representative_id) | Q(co_signers=actor.representative_id)
+    if actor.agency_id:
+        q |= Q(agency_id=actor.agency_id)
+    return queryset.filter(q).distinct()
+
+
+def assignment_reports_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
+    """One assignee's report (and evidence) is theirs and the assigning agency's."""
+    from liaison.models import AssignmentReport
+
+    queryset = AssignmentReport.objects.all() if queryset is None else queryset
+    actor = actor_for(user)
+    if actor.sees_everything:
+        return queryset
+    q = Q(pk__in=[])
+    if actor.representative_id:
+        q |= Q(representative_id=actor.representative_id)
+    if actor.agency_id:
+        q |= Q(assignment__agency_id=actor.agency_id)
+    return queryset.filter(q)
+
+
+# --- uploaded files -------------------------------------------------------------------------------
+
+def can_see_petition_photos(user, petition: Petition) -> bool:
+    """A citizen's photos are personal data, served only through an access-checked view (never /media/).
+
+    They are shown with the petition on the dashboard, so they follow the petition's rule: its
+    first-contact studio, whoever handles it now (studio, representative, department), the liaison agency
+    of a loop-3 petition in its area, the organisation department and superusers; plus back-office staff
+    who were given `petitions.view_petitionphoto`. The citizen's tracking page shows no photos, so a
+    tracking code opens none. Everyone else gets 404, as for the petition itself.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if can_see_petition(user, petition):
+        return True
+    return bool(user.is_staff and user.has_perm("petitions.view_petitionphoto"))

@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from config.private_media import PrivateFileField
 from offices.choices import Level
 
 
@@ -118,7 +119,8 @@ class Proposal(models.Model):
     body = models.TextField(_("text"))
     sector = models.ForeignKey("offices.Sector", verbose_name=_("sector"), null=True, blank=True,
                                on_delete=models.SET_NULL, related_name="proposals")
-    attachment = models.FileField(_("attachment"), upload_to="proposals/%Y/%m/", blank=True)
+    attachment = PrivateFileField(_("attachment"), upload_to="proposals/%Y/%m/", blank=True,
+                                  url_name="dashboard:proposal_attachment")
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.SUBMITTED)
     department = models.ForeignKey("offices.Department", verbose_name=_("handling department"), null=True,
                                    blank=True, on_delete=models.SET_NULL, related_name="proposals")
@@ -177,7 +179,8 @@ class ResearchClaim(models.Model):
                                        related_name="research_claims")
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.CLAIMED)
     report = models.TextField(_("report"), blank=True)
-    report_file = models.FileField(_("report file"), upload_to="research/%Y/%m/", blank=True)
+    report_file = PrivateFileField(_("report file"), upload_to="research/%Y/%m/", blank=True,
+                                   url_name="dashboard:research_report_file")
     review = models.TextField(_("review"), blank=True)
     claimed_at = models.DateTimeField(_("claimed"), default=timezone.now)
     submitted_at = models.DateTimeField(_("report submitted"), null=True, blank=True)
@@ -229,7 +232,8 @@ class AssignmentReport(models.Model):
                                        related_name="assignment_reports")
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
     evidence = models.TextField(_("evidence"), blank=True)
-    evidence_file = models.FileField(_("evidence file"), upload_to="assignments/%Y/%m/", blank=True)
+    evidence_file = PrivateFileField(_("evidence file"), upload_to="assignments/%Y/%m/", blank=True,
+                                     url_name="dashboard:assignment_evidence_file")
     reported_at = models.DateTimeField(_("reported"), null=True, blank=True)
 
     class Meta:

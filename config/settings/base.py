@@ -146,10 +146,17 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+# Uploaded files are private (config/private_media.py): nothing is served at MEDIA_URL. Each file goes
+# through a view that checks who asks; behind nginx that view answers with an X-Accel-Redirect to this
+# `internal` location (deploy/nginx/servicedesk.conf). Empty: Django sends the file itself (development).
+MEDIA_ACCEL_REDIRECT = env.str("MEDIA_ACCEL_REDIRECT", default="")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+# Report exports and poster zips that workers build (assessment/downloads/), kept a day and served only to
+# their owner by /downloads/<id>/file/. With several machines it must be shared by web and workers.
+DOWNLOADS_ROOT = Path(env.str("DOWNLOADS_ROOT", default=str(VAR_DIR / "downloads")))
 
 # --- Celery ---------------------------------------------------------------------------------
 BROKER_DIR = VAR_DIR / "broker"
@@ -226,9 +233,11 @@ HOTLINE_SECRET = env.str("HOTLINE_SECRET", default="dev-hotline-secret")
 
 # --- domain knobs -----------------------------------------------------------------------------
 PUBLIC_COUNTERS_TTL = env.int("PUBLIC_COUNTERS_TTL", default=10)
-# Routing (petitions/routing.py): loop 3 once a township sends this many similar petitions in 7 days;
-# routing accepts and dispatches by itself unless ROUTING_AUTO_DISPATCH is off (then it only suggests).
+# Routing (petitions/routing.py): loop 3 once a township sends ROUTING_SIMILAR_THRESHOLD similar petitions
+# (this one included) within ROUTING_SIMILAR_DAYS days (similar: the hot words' grouping, petitions/hotwords/
+# similar.py); routing accepts and dispatches by itself unless ROUTING_AUTO_DISPATCH is off (then it only suggests).
 ROUTING_SIMILAR_THRESHOLD = env.int("ROUTING_SIMILAR_THRESHOLD", default=5)
+ROUTING_SIMILAR_DAYS = env.int("ROUTING_SIMILAR_DAYS", default=7)
 ROUTING_AUTO_DISPATCH = env.bool("ROUTING_AUTO_DISPATCH", default=True)
 # 12345 outbox: retry after base * 2^(attempts-1) seconds, capped; each POST times out after this long.
 HOTLINE_RETRY_BASE_SECONDS = env.int("HOTLINE_RETRY_BASE_SECONDS", default=30)

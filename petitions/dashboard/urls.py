@@ -20,7 +20,7 @@ urlpatterns = [
     path("studio/<str:studio_code>/", duties.studio_work, name="studio"),
 ]
 
-from . import agency, members, notifications  # noqa: E402
+from . import agency, files, members, notifications  # noqa: E402
 
 urlpatterns += [
     path("studio/<str:studio_code>/members/", members.members, name="studio_members"),
@@ -35,4 +35,9 @@ urlpatterns += [
     path("agency/research/<int:topic_id>/close/", agency.research_close, name="agency_research_close"),
     path("agency/assignments/", agency.assignments, name="agency_assignments"),
     path("agency/assignments/<int:assignment_id>/", agency.assignment_detail, name="agency_assignment"),
+    # Uploaded files: never at /media/, each behind its row's access rule (petitions/dashboard/files.py).
+    path("photos/<int:photo_id>/", files.petition_photo, name="petition_photo"),
+    path("files/proposals/<int:proposal_id>/", files.proposal_attachment, name="proposal_attachment"),
+    path("files/research/<int:claim_id>/", files.research_report_file, name="research_report_file"),
+    path("files/assignments/<int:report_id>/", files.assignment_evidence_file, name="assignment_evidence_file"),
 ]

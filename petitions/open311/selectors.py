@@ -3,29 +3,28 @@ from __future__ import annotations
 
 import re
 
-from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N
+from django.utils.translation import gettext_noop
 
 from offices.choices import Loop
 from offices.models import Sector
 
 from ..masking import mask_phone
-from ..models import OPEN_STATUSES, Petition, PetitionPhoto, SectorKeyword, Status
+from ..models import OPEN_STATUSES, Petition, SectorKeyword, Status
 
 _PHONE_IN_TEXT = re.compile(r"(?<!\d)(?:\+?86[-\s]?)?1\d{2}[-\s]?\d{4}[-\s]?\d{4}(?!\d)")
 
 # The five steps 受理 · 分转 · 办结 · 反馈 · 评价 (accept, dispatch, resolve, reply, rate), by status.
 STEPS = {
-    Status.SUBMITTED: (0, N("submitted, waiting to be accepted")),
-    Status.ACCEPTED: (1, N("accepted")),
-    Status.DISPATCHED: (2, N("dispatched and being handled")),
-    Status.ON_HOLD: (2, N("waiting for the citizen")),
-    Status.RESOLVED: (3, N("resolved")),
-    Status.REPLIED: (4, N("answered, waiting for the citizen's rating")),
-    Status.CLOSED: (5, N("rated and closed")),
-    Status.REJECTED: (1, N("not accepted")),
+    Status.SUBMITTED: (0, gettext_noop("submitted, waiting to be accepted")),
+    Status.ACCEPTED: (1, gettext_noop("accepted")),
+    Status.DISPATCHED: (2, gettext_noop("dispatched and being handled")),
+    Status.ON_HOLD: (2, gettext_noop("waiting for the citizen")),
+    Status.RESOLVED: (3, gettext_noop("resolved")),
+    Status.REPLIED: (4, gettext_noop("answered, waiting for the citizen's rating")),
+    Status.CLOSED: (5, gettext_noop("rated and closed")),
+    Status.REJECTED: (1, gettext_noop("not accepted")),
 }
 
 
@@ -37,7 +36,7 @@ def status_notes(petition: Petition) -> str:
     step, label = STEPS[petition.status]
     parts = [_("Step %(step)d of 5: %(label)s") % {"step": step, "label": _(label)}]
     if petition.status == Status.CLOSED and petition.rating == "not_rated":
-        parts[0] = _("Step %(step)d of 5: %(label)s") % {"step": 5, "label": _(N("closed without a rating"))}
+        parts[0] = _("Step %(step)d of 5: %(label)s") % {"step": 5, "label": _(gettext_noop("closed without a rating"))}
     if petition.loop:
         parts.append(str(Loop(petition.loop).label))
     if petition.status == Status.REJECTED and petition.reject_reason:
@@ -68,14 +67,12 @@ def services() -> list[dict]:
 
 
 def requests_queryset():
-    return (Petition.objects.select_related("sector", "category", "studio__sector", "current_studio",
-                                            "current_department")
-            .prefetch_related(Prefetch("photos", queryset=PetitionPhoto.objects.order_by("id"))))
+    return Petition.objects.select_related("sector", "category", "studio__sector", "current_studio",
+                                           "current_department")
 
 
 def request_row(petition: Petition, build_url) -> dict:
     service = petition.sector or petition.category or petition.studio.sector
-    photos = list(petition.photos.all())
     handler = petition.current_department or petition.current_studio or petition.studio
     return {
         "service_request_id": petition.tracking_code,
@@ -94,5 +91,7 @@ def request_row(petition: Petition, build_url) -> dict:
         "zipcode": "",
         "lat": float(petition.latitude) if petition.latitude is not None else None,
         "long": float(petition.longitude) if petition.longitude is not None else None,
-        "media_url": build_url(photos[0].image.url) if photos else "",
+        # A citizen's photos are personal data, never published: only the people handling the petition
+        # open them, through the dashboard's access-checked view (petitions/dashboard/files.py).
+        "media_url": "",
     }

@@ -39,7 +39,8 @@ def test_password_guessing_locks_the_account_even_for_the_right_password(db, set
     for _ in range(5):
         response = client.post("/accounts/login/", {"username": "rep_b", "password": "guess"})
         assert "_auth_user_id" not in client.session
-    response = client.post("/accounts/login/", {"username": "rep_b", "password": "correct-horse-42"})
+    response = client.post("/accounts/login/", {"username": "rep_b", "password": "correct-horse-42"},
+                           HTTP_ACCEPT_LANGUAGE="en")  # the page says so in English here (zh-hans by default)
     assert response.status_code == 429
     assert "_auth_user_id" not in client.session
     assert "locked" in response.content.decode().lower()
