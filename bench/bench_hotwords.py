@@ -144,7 +144,7 @@ def main() -> None:
     print(f"full refresh: {full:.2f} s  {result}  ({PetitionWord.objects.count()} petition words)")
     started = time.perf_counter()
     services._rank_all(now, set())
-    print(f"  of which ranking (one grouped query + scoring): {time.perf_counter() - started:.2f} s")
+    print(f"  of which ranking (grouped queries + scoring): {time.perf_counter() - started:.2f} s")
 
     template = Petition.objects.order_by("-id").first()
     template.pk, template.submitted_at = None, timezone.now()

@@ -38,10 +38,10 @@ class SectorKeyword(models.Model):
 
 
 class PetitionTerm(models.Model):
-    """A dictionary term found in a petition at routing: what "similar petitions" are counted on.
+    """A routing dictionary term found in a petition at routing, pointing to the sector it was routed to.
 
-    Township and sector are copied here so that counting similar petitions (and, later, hot words)
-    is one indexed query on this table, not a join over all petitions.
+    A record of why routing chose the sector. Similar petitions (loop 3) are counted on the hot words'
+    PetitionWord instead (petitions/hotwords/similar.py), the same grouping the dashboard shows.
     """
 
     petition = models.ForeignKey("petitions.Petition", verbose_name=_("petition"), on_delete=models.CASCADE,

@@ -9,14 +9,15 @@ The rules (DESIGN.md, "The three closed loops"):
 - A sector is *involved* when it scores at least MIN_SCORE and at least SHARE_OF_TOP of the best
   score (classifier.py: dictionary terms found in the text, plus the citizen's category).
 - Loop 3 when staff judge it systemic, or it is one of at least N similar petitions from one township
-  within SIMILAR_WINDOW_DAYS (N = settings.ROUTING_SIMILAR_THRESHOLD, default 5, this petition
-  included), or two or more involved sectors belong to other departments than the studio's; convened
-  by the liaison agency of the studio's level (or the nearest above). Later similar petitions join the
-  open consultation instead of convening another.
-  "Similar" (deliberately simple; the hot-words work will refine it): from the same township (a
-  village counts as its township; petitions filed above township level are never counted), routed to
-  the same sector, submitted within the window, and sharing at least one *key term*, i.e. a routing
-  dictionary term of that sector found in both texts (PetitionTerm rows, one indexed count).
+  within D days (N = settings.ROUTING_SIMILAR_THRESHOLD, default 5, this petition included;
+  D = settings.ROUTING_SIMILAR_DAYS, default 7), or two or more involved sectors belong to other
+  departments than the studio's; convened by the liaison agency of the studio's level (or the nearest
+  above). Later similar petitions join the open consultation instead of convening another. The reason
+  names the group: "与近7天梁村镇另外22件诉求相似（“玉米倒伏”）".
+  "Similar" is the hot words' grouping (hotwords/similar.py), the same one the dashboard and the
+  reports show: from the same township (a village counts as its township; petitions filed above
+  township level are never counted), of the same sector, submitted within the span, sharing an issue
+  term (玉米倒伏, 暖气不热, 路灯; never everyday words such as 小区 or 老人).
 - Loop 1 when the best sector is one the studio covers (its main sector or an "also covers" one), or
   when nothing was recognised (first contact handles it): the sector's responsible department, and
   the least loaded active member of the studio (ties: the lead, then the longest-serving record).
@@ -30,11 +31,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 
 from django.db import models
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, ngettext
 
 MIN_SCORE = 2.0  # one term pointing to a sector, or the citizen's category alone
 SHARE_OF_TOP = 0.4  # a side remark does not drag in another department
-SIMILAR_WINDOW_DAYS = 7
 
 
 class Reason(models.TextChoices):
@@ -88,6 +88,8 @@ class RoutingFacts:
     agency_id: int | None = None  # the liaison agency of the studio's level (or the nearest above)
     similar_count: int = 0  # similar petitions in the township within the window, this one included
     similar_threshold: int = 5
+    # the largest group of similar petitions this one belongs to (hotwords.similar.SimilarGroup.as_data())
+    similar_group: Mapping | None = None
     systemic_by_staff: bool = False
     open_cluster_consultation_id: int | None = None  # an open systemic consultation this cluster can join
 
@@ -105,16 +107,32 @@ class RoutingDecision:
     agency_id: int | None = None
     participant_department_ids: tuple = ()
     join_consultation_id: int | None = None
+    similar_group: Mapping | None = None  # with reason SYSTEMIC_SIMILAR: the group that made it systemic
 
     def as_data(self) -> dict:
         data = asdict(self)
         data["involved_sector_ids"] = list(self.involved_sector_ids)
         data["participant_department_ids"] = list(self.participant_department_ids)
+        data["similar_group"] = dict(self.similar_group) if self.similar_group else None
         return data
 
     @property
     def note(self) -> str:
+        if self.reason == Reason.SYSTEMIC_SIMILAR and self.similar_group:
+            return similar_reason(self.similar_group)
         return str(Reason(self.reason).label)
+
+
+def similar_reason(group: Mapping) -> str:
+    """与近7天梁村镇另外22件诉求相似（“玉米倒伏”），提请会商。 (in the active language)"""
+    others = int(group.get("others", 0))
+    return ngettext(
+        "Similar to %(others)s other petition from %(township)s in the last %(days)s days (“%(term)s”): "
+        "joint consultation.",
+        "Similar to %(others)s other petitions from %(township)s in the last %(days)s days (“%(term)s”): "
+        "joint consultation.", others) % {
+        "others": others, "township": group.get("township", ""), "days": group.get("days", ""),
+        "term": group.get("term", "")}
 
 
 def involved_sectors(scores: Mapping[int, float]) -> tuple:
@@ -172,6 +190,7 @@ def _to_consultation(facts, *, reason, sector_id, involved, department_ids=()) -
         representative_id=pick_representative(facts.members.get(own.id, ()), own.lead_id),
         agency_id=facts.agency_id, participant_department_ids=participants,
         join_consultation_id=facts.open_cluster_consultation_id if reason == Reason.SYSTEMIC_SIMILAR else None,
+        similar_group=facts.similar_group if reason == Reason.SYSTEMIC_SIMILAR else None,
     )
 
 

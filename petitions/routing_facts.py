@@ -2,11 +2,11 @@
 
 A fixed number of queries per petition whatever the size of the city: the studio, its "also covers"
 sectors, the departments and studios of the involved sectors at one level, the members' open loads,
-the liaison agency, and one count of similar petitions.
+the liaison agency, and one grouped count of similar petitions (the hot words' grouping).
 """
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db.models import Count, Q
@@ -16,8 +16,8 @@ from liaison.models import LiaisonAgency
 from offices.models import Department, Region, Studio, StudioMembership
 
 from .classifier import Classification
-from .models import OPEN_STATUSES, JointConsultation, OPEN_CONSULTATION, Petition, PetitionTerm
-from .routing import SIMILAR_WINDOW_DAYS, Member, RoutingFacts, StudioInfo, involved_sectors
+from .models import OPEN_STATUSES, JointConsultation, OPEN_CONSULTATION, Petition
+from .routing import Member, RoutingFacts, StudioInfo, involved_sectors
 
 
 def target_region(studio: Studio) -> Region:
@@ -37,7 +37,7 @@ def township_of(region: Region | None) -> Region | None:
 
 
 def key_terms(classification: Classification, sector_id: int | None) -> list[str]:
-    """The terms similar petitions are matched on: those pointing to the petition's sector."""
+    """The routing dictionary's terms found that point to the petition's sector (recorded as PetitionTerm)."""
     return [t for t in classification.terms if sector_id in classification.term_sectors.get(t, ())]
 
 
@@ -105,27 +105,28 @@ def agency_for(region: Region) -> int | None:
     return None
 
 
-def similar_count(*, petition: Petition, township: Region | None, sector_id: int | None, terms: list[str],
-                  now) -> int:
-    """This petition plus those from the same township, of the same sector, in the last 7 days, sharing a key term."""
-    if township is None or sector_id is None or not terms:
-        return 1
-    others = (PetitionTerm.objects.filter(township=township, sector_id=sector_id, term__in=terms,
-                                          at__gte=now - timedelta(days=SIMILAR_WINDOW_DAYS))
-              .exclude(petition_id=petition.pk).values("petition_id").distinct().count())
-    return others + 1
+def similar_group(*, petition: Petition, sector_id: int | None, now) -> dict | None:
+    """The largest group of similar petitions `petition` belongs to if it were of `sector_id` (the hot words'
+    grouping, hotwords/similar.py; the petition's words must be stored first), as plain data."""
+    from .hotwords.similar import petition_group
+
+    group = petition_group(petition_id=petition.pk, sector_id=sector_id, days=settings.ROUTING_SIMILAR_DAYS, now=now)
+    return group.as_data() if group else None
 
 
-def similar_petition_ids(*, petition: Petition, township: Region, sector_id: int, terms: list[str], now) -> list[int]:
-    return list(PetitionTerm.objects.filter(township=township, sector_id=sector_id, term__in=terms,
-                                            at__gte=now - timedelta(days=SIMILAR_WINDOW_DAYS))
-                .exclude(petition_id=petition.pk).values_list("petition_id", flat=True).distinct())
+def similar_petition_ids(*, petition_id: int, group: dict) -> list[int]:
+    """The other petitions of the group routing found: the joint consultation's related petitions."""
+    from .hotwords.similar import group_petition_ids
+
+    return group_petition_ids(term=group["term"], township_id=group["township_id"], sector_id=group["sector_id"],
+                              days=group["days"], until=datetime.fromisoformat(group["until"]), exclude=petition_id)
 
 
-def open_cluster_consultation(*, township: Region, sector_id: int, now) -> int | None:
-    return (JointConsultation.objects.filter(township=township, sector_id=sector_id, status__in=OPEN_CONSULTATION,
+def open_cluster_consultation(*, township_id: int, sector_id: int, now) -> int | None:
+    return (JointConsultation.objects.filter(township_id=township_id, sector_id=sector_id,
+                                             status__in=OPEN_CONSULTATION,
                                              reason=JointConsultation.Reason.SYSTEMIC_SIMILAR,
-                                             created_at__gte=now - timedelta(days=SIMILAR_WINDOW_DAYS))
+                                             created_at__gte=now - timedelta(days=settings.ROUTING_SIMILAR_DAYS))
             .order_by("-created_at").values_list("id", flat=True).first())
 
 
@@ -147,15 +148,14 @@ def gather_facts(petition: Petition, classification: Classification, *, now=None
     studio_ids = {studio.pk} | {s.id for s in covering.values()} | ({extra_studio.pk} if extra_studio else set())
     members = member_loads(studio_ids)
 
-    township = township_of(petition.region)
     primary = involved[0] if involved else None
-    terms = key_terms(classification, primary)
     threshold = settings.ROUTING_SIMILAR_THRESHOLD
-    count = similar_count(petition=petition, township=township, sector_id=primary, terms=terms, now=now)
-    cluster = (open_cluster_consultation(township=township, sector_id=primary, now=now)
-               if count >= threshold and township is not None else None)
+    group = similar_group(petition=petition, sector_id=primary, now=now) if primary is not None else None
+    count = group["count"] if group else 1
+    cluster = (open_cluster_consultation(township_id=group["township_id"], sector_id=primary, now=now)
+               if group and count >= threshold else None)
     return RoutingFacts(
         studio=own, scores=classification.scores, departments=departments, covering_studios=covering,
         members=members, agency_id=agency_for(studio.region), similar_count=count, similar_threshold=threshold,
-        systemic_by_staff=systemic_by_staff, open_cluster_consultation_id=cluster,
+        similar_group=group, systemic_by_staff=systemic_by_staff, open_cluster_consultation_id=cluster,
     )

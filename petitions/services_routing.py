@@ -29,7 +29,8 @@ from . import routing_facts
 from .errors import MissingDetail
 from .hotline.outbox import hotline_delivery_cancel, hotline_forward
 from .keywords import current_classifier
-from .models import Petition, PetitionEvent, PetitionTerm, Status
+from .hotwords.services import hotword_petition_add
+from .models import Petition, PetitionEvent, PetitionTerm, PetitionWord, Status
 from .routing import RoutingDecision, decide_loop, decide_override, pick_representative
 from .services import _queue_routing, event_record, petition_transition
 from .services_consultation import consultation_cancel_for_petition, consultation_convene
@@ -82,26 +83,35 @@ def _apply(petition_id: int, decision: RoutingDecision, *, actor, actor_label: s
                              related_ids=related_ids, targets=targets)
 
 
-def _cluster(petition: Petition, decision: RoutingDecision, terms: list[str], now) -> list[int]:
-    township = routing_facts.township_of(petition.region)
-    if decision.loop != 3 or township is None or decision.sector_id is None or not terms:
+def _cluster(petition: Petition, decision: RoutingDecision) -> list[int]:
+    if decision.loop != 3 or not decision.similar_group:
         return []
-    return routing_facts.similar_petition_ids(petition=petition, township=township, sector_id=decision.sector_id,
-                                              terms=terms, now=now)
+    return routing_facts.similar_petition_ids(petition_id=petition.pk, group=decision.similar_group)
+
+
+def _words_follow_sector(petition_id: int, sector_id: int | None) -> None:
+    """Similar petitions are grouped per sector: the petition's words (and its routing terms) follow the
+    sector routing or staff settled on."""
+    for model in (PetitionTerm, PetitionWord):
+        model.objects.filter(petition_id=petition_id).exclude(sector_id=sector_id).update(sector_id=sector_id)
 
 
 def petition_route(*, petition_id: int) -> RoutingDecision | None:
     """Route a petition once. Safe to run any number of times, concurrently, or after a crash.
 
     The row lock serialises concurrent runs, `routed_at` makes later runs a no-op, and one
-    transaction holds the ROUTE event, the terms, the dispatch and the hotline/consultation rows,
-    so a crash half-way leaves nothing behind and the next run starts clean.
+    transaction holds the ROUTE event, the terms and words, the dispatch and the hotline/consultation
+    rows, so a crash half-way leaves nothing behind and the next run starts clean.
+
+    The petition's hot-word terms are extracted and stored first (hotword_petition_add, a no-op when the
+    refresh got there first): similar petitions are counted on them, the same grouping the hot words show.
     """
     with transaction.atomic():
         petition = Petition.objects.select_for_update(of=("self",)).select_related("region").get(pk=petition_id)
         if petition.routed_at is not None:
             return None
         now = timezone.now()
+        hotword_petition_add(petition_id=petition_id)
         classification = current_classifier().classify(petition.text, petition.category_id)
         facts = routing_facts.gather_facts(petition, classification, now=now)
         decision = decide_loop(facts)
@@ -114,12 +124,14 @@ def petition_route(*, petition_id: int) -> RoutingDecision | None:
                      data={**decision.as_data(), "scores": {str(k): v for k, v in classification.scores.items()},
                            "terms": list(classification.terms), "similar_count": facts.similar_count})
         Petition.objects.filter(pk=petition_id).update(routed_at=now, sector_id=decision.sector_id)
+        PetitionWord.objects.filter(petition_id=petition_id).exclude(sector_id=decision.sector_id).update(
+            sector_id=decision.sector_id)  # similar petitions are grouped per sector: the one routing settled on
         if not settings.ROUTING_AUTO_DISPATCH or petition.status not in (Status.SUBMITTED, Status.ACCEPTED):
             return decision  # staff acted first (or dispatch by hand): the ROUTE event is a suggestion
         if petition.status == Status.SUBMITTED:
             petition_transition(petition_id=petition_id, action=A.ACCEPT, actor_label=SYSTEM)
         _apply(petition_id, decision, actor=None, actor_label=SYSTEM, action=A.DISPATCH,
-               related_ids=_cluster(petition, decision, terms, now))
+               related_ids=_cluster(petition, decision))
     return decision
 
 
@@ -174,8 +186,7 @@ def petition_route_override(*, petition_id: int, actor, loop: int, reason: str, 
             consultation_cancel_for_petition(petition_id=petition_id, actor=actor, reason=reason)
         sector_id = decision.sector_id or petition.sector_id
         Petition.objects.filter(pk=petition_id).update(routed_at=petition.routed_at or now, sector_id=sector_id)
-        # Similar petitions are counted per sector: follow the sector staff settled on.
-        PetitionTerm.objects.filter(petition_id=petition_id).exclude(sector_id=sector_id).update(sector_id=sector_id)
+        _words_follow_sector(petition_id, sector_id)
         if petition.status == Status.SUBMITTED:
             petition_transition(petition_id=petition_id, action=A.ACCEPT, actor=actor)
         action = A.TRANSFER if petition.status == Status.DISPATCHED else A.DISPATCH

@@ -54,14 +54,44 @@ def routing_suggestion(petition: Petition) -> dict:
     loop = pick("loop") or route.loop
     studio_id = pick("studio_id", "studio", "target_studio_id") or route.studio_id
     department_id = pick("department_id", "department", "target_department_id") or route.department_id
+    similar = _similar_group(data) if isinstance(data, dict) else None
     return {
         "loop": int(loop) if str(loop or "").isdigit() else None,
         "studio": int(studio_id) if str(studio_id or "").isdigit() else None,
         "department": int(department_id) if str(department_id or "").isdigit() else None,
-        "reason": _reason_label(data.get("reason")) or route.note,
+        "reason": (similar or {}).get("reason") or _reason_label(data.get("reason")) or route.note,
         "hotline": bool(data.get("hotline")),
+        "similar": similar,
         "event": route,
     }
+
+
+def _similar_group(data: dict) -> dict | None:
+    """Loop 3 for many similar petitions: the reason in the reader's language ("与近7天梁村镇另外22件诉求相似")
+    and a link to the petitions of the group, as routing saw them (the hot-words drill-down over its span)."""
+    from datetime import timedelta
+    from urllib.parse import urlencode
+
+    from django.urls import reverse
+    from django.utils.dateparse import parse_datetime
+
+    from petitions.routing import Reason, similar_reason
+
+    group = data.get("similar_group")
+    if data.get("reason") != Reason.SYSTEMIC_SIMILAR or not isinstance(group, dict) or not group.get("term"):
+        return None
+    try:
+        until = parse_datetime(str(group.get("until") or ""))
+        days = int(group.get("days") or 0)
+    except ValueError:
+        until, days = None, 0
+    query = {"township": group.get("township_id") or "", "sector": group.get("sector_id") or ""}
+    if until and days:
+        query.update(since=(until - timedelta(days=days)).isoformat(), until=until.isoformat())
+    else:
+        query["window"] = "7d"
+    url = reverse("hotwords:detail", kwargs={"term": group["term"]}) + "?" + urlencode(query)
+    return {"reason": similar_reason(group), "url": url, "count": group.get("count"), "term": group["term"]}
 
 
 def _reason_label(code) -> str:

@@ -29,19 +29,34 @@ MAX_TERMS = 40  # distinct terms kept per petition
 MIN_LEN, MAX_LEN = 2, 12
 _USER_WORD_FREQ = 200_000
 
+_MEMO_MAX = 500_000  # distinct tokens remembered per extractor (jieba's dictionary has about 350,000 words)
+_UNSEEN = object()
+
 _TAG = re.compile(r"<[^>]{0,500}>")
-_CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
+_NOT_CJK = re.compile(r"[^\u4e00-\u9fff]+")
 _CJK_WORD = re.compile(r"^[\u4e00-\u9fff]+$")
 
 
-def read_list(path: Path) -> list[str]:
+def read_list_text(text: str) -> list[str]:
     """Terms of a shipped list: the first field of each line, comments and blank lines skipped."""
     terms = []
-    for raw in Path(path).read_text(encoding="utf-8").splitlines():
+    for raw in text.splitlines():
         line = raw.split("#", 1)[0].strip()
         if line:
             terms.append(line.split()[0])
     return terms
+
+
+def read_list(path: Path) -> list[str]:
+    return read_list_text(Path(path).read_text(encoding="utf-8"))
+
+
+PLACES_HEADING = "# Local place names"  # in hotwords_userdict.txt: the domain terms are the ones above it
+
+
+def domain_terms() -> list[str]:
+    """The shipped dictionary's domain terms (玉米倒伏, 强村贷, 暖气不热), without its place names."""
+    return read_list_text(USERDICT_FILE.read_text(encoding="utf-8").split(PLACES_HEADING, 1)[0])
 
 
 def clean_text(text: str, *, name: str = "") -> str:
@@ -54,7 +69,7 @@ def clean_text(text: str, *, name: str = "") -> str:
         text = text.replace(name, " ")
     # Everything that is not a Chinese character (digits, phone numbers, Latin, emoji, punctuation)
     # becomes a break, so terms never straddle it.
-    return " ".join(_CJK_RUN.findall(text))[:MAX_CHARS]
+    return _NOT_CJK.sub(" ", text).strip()[:MAX_CHARS]
 
 
 _names_cache: list[frozenset] = []
@@ -108,23 +123,38 @@ class Extractor:
         # or the shipped dictionary added them on purpose.
         self.names = frozenset(_dictionary_names()) - words
         self.places = frozenset(w for w in words if len(w) >= 3 and _PLACE.match(w))
+        self._memo: dict[str, str | None] = {}  # token -> term_of(token)
 
     def keep(self, token: str) -> bool:
         return (MIN_LEN <= len(token) <= MAX_LEN and token not in self.stopwords and token not in self.names
                 and token not in self.places and bool(_CJK_WORD.match(token))
                 and not (len(token) >= 3 and _PLACE.match(token)))
 
+    def term_of(self, token: str) -> str | None:
+        """The term a token counts as (its canonical term when merged), or None when it is no term."""
+        if not self.keep(token):
+            return None
+        term = self.merges.get(token, token)
+        return term if self.keep(term) else None
+
     def terms(self, text: str, *, name: str = "") -> list[str]:
         """The petition's distinct terms in order of first appearance, synonyms merged, at most MAX_TERMS."""
         cleaned = clean_text(text, name=name)
         if not cleaned:
             return []
+        # The decision per token is memoised: petitions share a vocabulary of some ten thousand tokens, and
+        # deciding each one again (stop words, names, places, two regular expressions) cost more than
+        # segmenting the text (bench/bench_hotwords.py).
+        memo = self._memo
+        if len(memo) > _MEMO_MAX:
+            memo.clear()
         seen: dict[str, None] = {}
         for token in self.tokenizer.cut(cleaned, False):
-            if self.keep(token):
-                term = self.merges.get(token, token)
-                if term not in seen and self.keep(term):
-                    seen[term] = None
-                    if len(seen) >= MAX_TERMS:
-                        break
+            term = memo.get(token, _UNSEEN)
+            if term is _UNSEEN:
+                term = memo[token] = self.term_of(token)
+            if term is not None and term not in seen:
+                seen[term] = None
+                if len(seen) >= MAX_TERMS:
+                    break
         return list(seen)

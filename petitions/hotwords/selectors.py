@@ -2,18 +2,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 
-from django.db.models import Count, Q
 from django.utils import timezone
 
 from offices.models import Region, Sector
 
 from ..models import HotWord, HotWordScope, HotWordWindow, Petition, PetitionWord
 from .services import WINDOWS
+# Similar petitions: one grouping for these pages and for routing (similar.py).
+from .similar import SimilarGroup, similar_groups
 
-SIMILAR_DAYS = 7  # "within days": the grouping of similar petitions looks this far back
-SIMILAR_MIN = 3  # a group of fewer petitions is not worth one item
+__all__ = ["SimilarGroup", "dashboard_hot_words", "hot_words_for_scope", "petitions_behind", "public_hot_words",
+           "report_hot_words", "similar_groups"]
 
 
 def _with_sector_names(words: list[HotWord]) -> list[HotWord]:
@@ -80,63 +80,19 @@ def report_hot_words(*, window: str = HotWordWindow.MONTH, limit: int = 10) -> d
     return {"city": city, "counties": [(names.get(rid, ""), ws) for rid, ws in counties.items()]}
 
 
-@dataclass(frozen=True)
-class SimilarGroup:
-    term: str
-    township_id: int
-    township: str
-    sector_id: int | None
-    sector: str
-    count: int
-
-
-def similar_groups(*, days: int = SIMILAR_DAYS, min_size: int = SIMILAR_MIN, region_id: int | None = None,
-                   sector_id: int | None = None, terms=None, limit: int = 10, now=None) -> list[SimilarGroup]:
-    """Near-duplicate petitions as one item: same township, same sector, a shared key term, within `days`.
-
-    One grouped query; a township and sector appear once, under the term most of its petitions share
-    ("23 petitions about 玉米倒伏 in 梁村镇")."""
-    now = now or timezone.now()
-    qs = PetitionWord.objects.filter(at__gte=now - timedelta(days=days), at__lte=now, township__isnull=False)
-    if region_id:
-        qs = qs.filter(Q(county_id=region_id) | Q(township_id=region_id))
-    if sector_id:
-        qs = qs.filter(sector_id=sector_id)
-    if terms is not None:
-        qs = qs.filter(term__in=list(terms))
-    rows = (qs.values("township_id", "township__name", "sector_id", "sector__name", "term")
-            .annotate(n=Count("petition_id")).filter(n__gte=min_size).order_by("-n", "term")[:limit * 20])
-    seen, groups = set(), []
-    for row in rows:
-        key = (row["township_id"], row["sector_id"])
-        if key in seen:
-            continue
-        seen.add(key)
-        groups.append(SimilarGroup(term=row["term"], township_id=row["township_id"], township=row["township__name"],
-                                   sector_id=row["sector_id"], sector=row["sector__name"] or "", count=row["n"]))
-        if len(groups) >= limit:
-            break
-    return groups
-
-
-def similar_petitions_count(*, township_id: int, sector_id: int, terms, days: int = SIMILAR_DAYS, now=None,
-                            exclude_petition_id: int | None = None) -> int:
-    """How many petitions of a township and sector shared one of `terms` within `days` (routing's loop-3 measure)."""
-    now = now or timezone.now()
-    qs = PetitionWord.objects.filter(township_id=township_id, sector_id=sector_id, term__in=list(terms),
-                                     at__gte=now - timedelta(days=days))
-    if exclude_petition_id:
-        qs = qs.exclude(petition_id=exclude_petition_id)
-    return qs.values("petition_id").distinct().count()
-
-
 def petitions_behind(*, user, term: str, window: str = HotWordWindow.WEEK, region_id: int | None = None,
-                     sector_id: int | None = None, township_id: int | None = None):
-    """(all petitions behind the hot word, the ones `user` may open): the drill-down, within liaison/access.py."""
+                     sector_id: int | None = None, township_id: int | None = None, since=None, until=None):
+    """(all petitions behind the hot word, the ones `user` may open): the drill-down, within liaison/access.py.
+
+    `since` and `until` (datetimes) replace the window: a similar-petition group as routing saw it."""
     from liaison.access import petitions_visible_to
 
-    span = WINDOWS.get(window, WINDOWS[HotWordWindow.WEEK])
-    words = PetitionWord.objects.filter(term=term, at__gte=timezone.now() - span)
+    if since or until:
+        until = until or timezone.now()
+        words = PetitionWord.objects.filter(term=term, at__gte=since or until - WINDOWS[window], at__lte=until)
+    else:
+        span = WINDOWS.get(window, WINDOWS[HotWordWindow.WEEK])
+        words = PetitionWord.objects.filter(term=term, at__gte=timezone.now() - span)
     if region_id:
         words = words.filter(county_id=region_id)
     if sector_id:

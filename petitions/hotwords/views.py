@@ -4,6 +4,8 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from liaison import access
@@ -21,6 +23,17 @@ def _int(value):
     except (TypeError, ValueError):
         return None
     return number if 0 < number < 2**31 else None
+
+
+def _datetime(value):
+    """An ISO date and time from the query string, aware; None when absent or malformed."""
+    try:
+        parsed = parse_datetime(str(value or "")[:40])
+    except ValueError:
+        return None
+    if parsed is not None and timezone.is_naive(parsed):
+        parsed = timezone.make_aware(parsed)
+    return parsed
 
 
 def _window(value):
@@ -73,13 +86,19 @@ def detail(request, term):
     window = _window(request.GET.get("window"))
     region_id, sector_id = _int(request.GET.get("region")), _int(request.GET.get("sector"))
     township_id = _int(request.GET.get("township"))
+    # A similar-petition group as routing saw it (the petition page links here): its own span.
+    since, until = _datetime(request.GET.get("since")), _datetime(request.GET.get("until"))
+    if since and until and since >= until:
+        since = until = None
     total, visible = selectors.petitions_behind(user=request.user, term=term, window=window, region_id=region_id,
-                                                sector_id=sector_id, township_id=township_id)
+                                                sector_id=sector_id, township_id=township_id, since=since,
+                                                until=until)
     page = Paginator(visible, PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     context = {
         "term": term, "window": window, "window_label": HotWordWindow(window).label, "total": total,
+        "since": since, "until": until,
         "page": page, "hidden": max(0, total - page.paginator.count),
         "groups": selectors.similar_groups(terms=[term], region_id=region_id, sector_id=sector_id, limit=10),
         "querystring": params.urlencode(),

@@ -8,7 +8,7 @@ from petitions import routing, services_routing
 from petitions.classifier import CATEGORY_WEIGHT, Classifier
 from petitions.keywords import current_classifier, parse_keywords_file, sector_keywords_load
 from petitions.models import (HotlineDelivery, JointConsultation, Petition, PetitionEvent, PetitionTerm,
-                              SectorKeyword, Status)
+                              PetitionWord, SectorKeyword, Status)
 from petitions.routing import Member, Reason, RoutingFacts, StudioInfo, decide_loop, involved_sectors
 from petitions.services import petition_submit
 from tests.factories import PetitionFactory, SectorFactory
@@ -173,7 +173,9 @@ def actions(petition):
 def test_own_sector_is_accepted_and_dispatched_by_the_system(county_world, django_assert_max_num_queries):
     w = county_world
     petition = submit(w.agri, TEXTS["agri"])
-    with django_assert_max_num_queries(40):
+    # About 25 queries to route and dispatch, about 10 more to store the petition's hot-word terms and count
+    # its similar petitions on them (37 in all when the extractor is built first); fixed, whatever the city.
+    with django_assert_max_num_queries(45):
         decision, petition = route(petition)
     assert decision.loop == 1
     assert actions(petition) == [A.SUBMIT, A.ROUTE, A.ACCEPT, A.DISPATCH]
@@ -250,7 +252,7 @@ def test_similar_petitions_elsewhere_or_older_than_7_days_do_not_count(county_wo
     settings.ROUTING_SIMILAR_THRESHOLD = 2
     old = submit(w.township_studio, TEXTS["streetlight"])
     route(old)
-    PetitionTerm.objects.filter(petition=old).update(at=old.submitted_at - timedelta(days=8))
+    PetitionWord.objects.filter(petition=old).update(at=old.submitted_at - timedelta(days=8))
     county_level = submit(w.agri, TEXTS["streetlight"])  # no township: not counted, never counts
     route(county_level)
     assert route(submit(w.township_studio, TEXTS["streetlight"]))[0].loop == 1

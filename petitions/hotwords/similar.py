@@ -1,0 +1,130 @@
+"""Similar petitions (同类诉求): one grouping for the hot-words pages and for routing's loop-3 signal.
+
+Petitions are similar when they come from the same township, were routed to the same sector, were
+submitted within a few days of each other and share an *issue term*. A group is one (township, sector,
+issue term) over a span of days; a petition belongs to a group for each of its issue terms, and routing
+takes the largest (ties: the term first in code-point order). Everything is counted on PetitionWord (each
+petition's terms with its sector, township and submission time, written by extraction), in one grouped
+query.
+
+An issue term names a matter, not just a topic of conversation: a domain term of the shipped dictionary
+(hotwords_userdict.txt above its place names: 玉米倒伏, 暖气不热, 刷单诈骗), a term staff added in hot word
+curation or merged synonyms into, or a term of the routing dictionary with weight 3 ("names the sector's
+business": 路灯, 物业, 诈骗). Everyday words that are terms for hot words (小区, 老人, 孩子, 方便) never make
+petitions similar: five petitions from one township that mention 小区 are not one problem.
+
+Used by: selectors.similar_groups() (dashboard panel, staff pages, report) and routing (routing_facts:
+a petition in a group of settings.ROUTING_SIMILAR_THRESHOLD or more within settings.ROUTING_SIMILAR_DAYS
+goes to loop 3, a joint consultation). See docs/hotwords.md, "Similar petitions".
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from ..models import HotWordTerm, PetitionWord, SectorKeyword
+from .extract import MAX_LEN, MIN_LEN, domain_terms
+
+DAYS = 7  # "within days": the pages look this far back (routing: settings.ROUTING_SIMILAR_DAYS)
+MIN_SIZE = 3  # on the pages, a group of fewer petitions is not worth one item
+ISSUE_WEIGHT = 3  # routing dictionary terms of this weight name a sector's business
+
+
+@dataclass(frozen=True)
+class SimilarGroup:
+    term: str
+    township_id: int
+    township: str
+    sector_id: int | None
+    sector: str
+    count: int  # petitions in the group
+    days: int = DAYS
+    until: datetime | None = None  # the end of the span (None: now)
+
+    def as_data(self) -> dict:
+        """Plain data for a trail event (routing's ROUTE event)."""
+        return {"term": self.term, "township_id": self.township_id, "township": self.township,
+                "sector_id": self.sector_id, "count": self.count, "others": self.count - 1, "days": self.days,
+                "until": self.until.isoformat() if self.until else None}
+
+
+_domain: list = []
+
+
+def _domain_terms() -> list[str]:
+    if not _domain:
+        _domain.append(sorted({t for t in domain_terms() if MIN_LEN <= len(t) <= MAX_LEN}))
+    return _domain[0]
+
+
+def issue_term_filter() -> Q:
+    """Rows of PetitionWord whose term is an issue term, for the curation as it is now: part of the grouping
+    query itself (no list to load and cache; staff changes count at once)."""
+    return (Q(term__in=_domain_terms())
+            | Q(term__in=SectorKeyword.objects.filter(active=True, weight__gte=ISSUE_WEIGHT).values("term"))
+            | Q(term__in=HotWordTerm.objects.filter(action=HotWordTerm.Action.ADD).values("term"))
+            | Q(term__in=HotWordTerm.objects.filter(action=HotWordTerm.Action.MERGE).values("canonical")))
+
+
+def _words(*, days: int, now: datetime, terms=None):
+    """The one definition of similar petitions' rows: issue terms of petitions from a township, submitted
+    within `days` up to `now`. Grouped by (township, sector, term), each group is a set of similar petitions."""
+    qs = PetitionWord.objects.filter(issue_term_filter(), at__gte=now - timedelta(days=days), at__lte=now,
+                                     township__isnull=False)
+    return qs if terms is None else qs.filter(term__in=sorted(set(terms)))
+
+
+def similar_groups(*, days: int = DAYS, min_size: int = MIN_SIZE, region_id: int | None = None,
+                   sector_id: int | None = None, terms=None, limit: int = 10, now=None) -> list[SimilarGroup]:
+    """The largest groups, one item per township and sector under the term most of its petitions share
+    ("23 petitions about 玉米倒伏 in 梁村镇"). One grouped query."""
+    now = now or timezone.now()
+    qs = _words(days=days, now=now, terms=terms)
+    if region_id:
+        qs = qs.filter(Q(county_id=region_id) | Q(township_id=region_id))
+    if sector_id:
+        qs = qs.filter(sector_id=sector_id)
+    rows = (qs.values("township_id", "township__name", "sector_id", "sector__name", "term")
+            .annotate(n=Count("petition_id")).filter(n__gte=min_size).order_by("-n", "term")[:limit * 20])
+    seen, groups = set(), []
+    for row in rows:
+        key = (row["township_id"], row["sector_id"])
+        if key in seen:
+            continue
+        seen.add(key)
+        groups.append(SimilarGroup(term=row["term"], township_id=row["township_id"], township=row["township__name"],
+                                   sector_id=row["sector_id"], sector=row["sector__name"] or "", count=row["n"],
+                                   days=days))
+        if len(groups) >= limit:
+            break
+    return groups
+
+
+def petition_group(*, petition_id: int, sector_id: int | None, days: int = DAYS, now=None) -> SimilarGroup | None:
+    """The largest group the petition belongs to within `days` up to `now`, counted as if it were of
+    `sector_id` (routing asks before the sector is settled); None when it shares no issue term with any
+    other petition of its township. The petition's own words must be stored (hotword_petition_add)."""
+    now = now or timezone.now()
+    own = list(PetitionWord.objects.filter(petition_id=petition_id).values_list("term", "township_id"))
+    township_id = own[0][1] if own else None
+    if township_id is None or sector_id is None:
+        return None
+    row = (_words(days=days, now=now, terms=[t for t, _township in own])
+           .filter(township_id=township_id, sector_id=sector_id).exclude(petition_id=petition_id)
+           .values("term", "township__name").annotate(n=Count("petition_id")).order_by("-n", "term").first())
+    if row is None:
+        return None
+    return SimilarGroup(term=row["term"], township_id=township_id, township=row["township__name"] or "",
+                        sector_id=sector_id, sector="", count=row["n"] + 1, days=days, until=now)
+
+
+def group_petition_ids(*, term: str, township_id: int, sector_id: int | None, days: int, until: datetime,
+                       exclude: int | None = None) -> list[int]:
+    """The petitions of one group (the consultation's related petitions)."""
+    qs = _words(days=days, now=until, terms=[term]).filter(township_id=township_id, sector_id=sector_id)
+    if exclude:
+        qs = qs.exclude(petition_id=exclude)
+    return list(qs.order_by("petition_id").values_list("petition_id", flat=True).distinct())
