@@ -28,6 +28,11 @@ def studio_by_code(code: str) -> Studio | None:
             .annotate(member_count=Count("memberships")).filter(code=code).first())
 
 
+def studio_for_intake(code: str) -> Studio | None:
+    """Only what taking a request at a studio needs (the form's sector order, the region it concerns)."""
+    return Studio.objects.select_related("region").filter(code=code).first()
+
+
 def studio_public(code: str) -> StudioPage | None:
     """Everything `/s/<code>/` shows about a studio, in a constant number of queries (4)."""
     studio = studio_by_code(code)

@@ -65,7 +65,11 @@ def petition_submit(*, studio: Studio, text: str, category=None, region=None, ci
             latitude=latitude, longitude=longitude, source=source, idempotency_key=idempotency_key or None,
             submitted_at=now, updated_at=now, current_studio=studio,
         )
-        petition.full_clean(exclude=["tracking_code", "idempotency_key"])
+        # Field checks only: the related rows were handed in as objects, and the database enforces the
+        # check constraints itself; asking it first would cost eight queries per submission.
+        petition.full_clean(exclude=["tracking_code", "idempotency_key", "studio", "category", "sector", "region",
+                                     "current_studio", "current_department", "current_representative"],
+                            validate_unique=False, validate_constraints=False)
         sla.sla_apply(petition=petition, action=A.SUBMIT, at=now)
         try:
             with transaction.atomic():

@@ -33,7 +33,8 @@ from django_ratelimit.core import get_usage
 
 from offices.models import Studio
 from offices.posters import qr_svg_inline
-from offices.selectors import directory_regions, directory_sectors, studio_directory, studio_public
+from offices.selectors import (directory_regions, directory_sectors, studio_directory, studio_for_intake,
+                               studio_public)
 from offices.views import can_print_posters
 
 from .codes import format_tracking_code, new_tracking_code
@@ -116,10 +117,12 @@ def _submitted_url(*, code: str, studio: Studio, has_phone: bool) -> str:
 @never_cache
 def studio_page(request, code: str):
     """`/s/<code>/`: what a studio's QR code opens. The studio, and its request form."""
-    page = studio_public(code)
-    if page is None:
+    # A POST that succeeds only needs the studio (one query); the page around the form is loaded
+    # when it is shown: on GET, or when the form comes back with its errors.
+    page = None if request.method == "POST" else studio_public(code)
+    studio = studio_for_intake(code) if request.method == "POST" else page and page.studio
+    if studio is None:
         raise Http404(_("No studio has this address."))
-    studio = page.studio
     form = None
     if studio.active:
         if request.method == "POST":
@@ -154,6 +157,9 @@ def studio_page(request, code: str):
     elif request.method == "POST":
         messages.error(request, _("This studio no longer takes requests online. Please choose another below."))
         return redirect("petitions:landing")
+    if page is None:
+        page = studio_public(code)
+        studio = page.studio
     absolute_url = request.build_absolute_uri(reverse("petitions:studio", args=[studio.code]))
     return render(request, "petitions/studio.html", {
         "page": page, "studio": studio, "form": form, "studio_url": absolute_url,
