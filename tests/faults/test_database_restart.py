@@ -42,7 +42,7 @@ def test_a_database_restart_answers_503_saves_nothing_half_and_everything_resume
         os.killpg(worker.pid, signal.SIGCONT)  # the worker takes the task and meets the dead database
         status, headers, body = citizen.request(f"/s/{code}/", data=form)
         assert status == 503 and "text/html" in headers["Content-Type"]
-        assert "Nothing you sent was saved" in body and "Traceback" not in body
+        assert "您提交的内容未保存" in body and "Traceback" not in body
         assert headers["Retry-After"] == "30"
         status, _h, body = citizen.request("/")
         assert status == 503
