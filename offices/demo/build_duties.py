@@ -13,7 +13,7 @@ from offices.models import Department, Sector, Studio, StudioActivity
 from petitions.models import Petition, Status
 
 from . import duty_texts as T
-from .build_accounts import ACCOUNTS
+from .build_accounts import ACCOUNTS, DEMO_STUDIO
 from .places import CITY_CODE
 from .sectors import SECTOR_CODES
 from .util import BATCH, link
@@ -164,9 +164,16 @@ def _discussions(rng, scale, now, agency, users) -> None:
     studios = _studios_of(area)
     if not studios:
         return
-    authors = [users[u] for u in ("daibiao", "gongzuoshi", "lianluo", "bumen", "zuzhibu") if u in users]
+    # The demo studio (where daibiao and gongzuoshi work) holds the first threads, and only its own
+    # people post in them: the demo representative finds discussions to join, and every post's author
+    # can see the thread it is in.
+    demo_studio = Studio.objects.filter(code=DEMO_STUDIO, id__in=studios).values_list("id", flat=True).first()
+    own = [users[u] for u in ("daibiao", "gongzuoshi") if u in users]
+    others = [users[u] for u in ("lianluo", "zuzhibu") if u in users] or own
     planned = []
     for i in range(scale.duties["discussions"]):
+        studio_id = demo_studio if demo_studio and i < 3 else rng.choice(studios)
+        authors = own if studio_id == demo_studio and own else others
         started = _moment(rng, now, 2, 200)
         posts, at = [], started
         for j in range(rng.randint(2, 6)):
@@ -175,7 +182,7 @@ def _discussions(rng, scale, now, agency, users) -> None:
             topic = T.ACTIVITY_TOPICS[rng.choice(SECTOR_CODES)][0]
             posts.append(DiscussionPost(author_id=rng.choice(authors), created_at=at, body=text.format(topic=topic)))
         planned.append((Discussion(title=T.DISCUSSION_TITLES[i % len(T.DISCUSSION_TITLES)],
-                                   studio_id=rng.choice(studios), created_by_id=posts[0].author_id,
+                                   studio_id=studio_id, created_by_id=posts[0].author_id,
                                    created_at=started, last_post_at=posts[-1].created_at), posts))
     new = planned[Discussion.objects.filter(studio_id__in=studios).count():]
     Discussion.objects.bulk_create([d for d, _ in new], batch_size=BATCH)
