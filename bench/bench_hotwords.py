@@ -49,6 +49,8 @@ def build(total: int) -> None:
     from offices.models import Department, Region, Sector, Studio
     from petitions.models import Petition
 
+    from bench.city_data import insert_select
+
     city, _ = Region.objects.get_or_create(code="371599", defaults={"name": "基准市", "kind": Region.Kind.CITY,
                                                                      "path": "/371599/"})
     towns = []
@@ -84,24 +86,11 @@ def build(total: int) -> None:
         "submitted_at": f"%(now)s - make_interval(secs => mod(g * 7919, {120 * 86400}))",
         "updated_at": "%(now)s",
     }
-    columns, expressions, params = [], [], {"now": timezone.now()}
-    for field in Petition._meta.concrete_fields:
-        if field.primary_key:
-            continue
-        columns.append(connection.ops.quote_name(field.column))
-        if field.attname in explicit or field.name in explicit:
-            expressions.append(explicit.get(field.attname, explicit.get(field.name)))
-        elif field.null:
-            expressions.append("NULL")
-        else:
-            key = f"d_{field.attname}"
-            params[key] = field.get_db_prep_save(field.get_default(), connection)
-            expressions.append(f"%({key})s")
-    sql = (f"INSERT INTO petitions_petition ({', '.join(columns)}) "
-           f"SELECT {', '.join(expressions)} FROM generate_series(1, {total}) AS g")
-    with transaction.atomic(), connection.cursor() as cur:
-        cur.execute("TRUNCATE petitions_petition RESTART IDENTITY CASCADE")
-        cur.execute(sql, params)
+    with transaction.atomic():
+        with connection.cursor() as cur:
+            cur.execute("TRUNCATE petitions_petition RESTART IDENTITY CASCADE")
+        insert_select(Petition, explicit, f"FROM generate_series(1, {total}) AS g", {"now": timezone.now()})
+    with connection.cursor() as cur:
         cur.execute("ANALYZE petitions_petition")
 
 

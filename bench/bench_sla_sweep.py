@@ -45,6 +45,8 @@ def build(total: int, open_count: int) -> None:
     from offices.models import Department, Region, Sector, Studio
     from petitions.models import Petition
 
+    from bench.city_data import insert_select
+
     sector, _ = Sector.objects.get_or_create(code="bench", defaults={"name": "基准领域", "position": 99})
     region, _ = Region.objects.get_or_create(code="bench-city", defaults={"name": "基准市", "kind": Region.Kind.CITY,
                                                                          "path": "/bench-city/"})
@@ -80,24 +82,11 @@ def build(total: int, open_count: int) -> None:
                    f"%(now)s + make_interval(mins => mod(g, 21600) - 7200) END"),
         "updated_at": "%(now)s",
     }
-    columns, expressions, params = [], [], {"now": now}
-    for field in Petition._meta.concrete_fields:
-        if field.primary_key:
-            continue
-        columns.append(connection.ops.quote_name(field.column))
-        if field.name in explicit or field.attname in explicit:
-            expressions.append(explicit.get(field.attname, explicit.get(field.name)))
-        elif field.null:
-            expressions.append("NULL")
-        else:
-            key = f"d_{field.attname}"
-            params[key] = field.get_db_prep_save(field.get_default(), connection)
-            expressions.append(f"%({key})s")
-    sql = (f"INSERT INTO petitions_petition ({', '.join(columns)}) "
-           f"SELECT {', '.join(expressions)} FROM generate_series(1, {total}) AS g")
-    with transaction.atomic(), connection.cursor() as cur:
-        cur.execute("TRUNCATE petitions_petition RESTART IDENTITY CASCADE")
-        cur.execute(sql, params)
+    with transaction.atomic():
+        with connection.cursor() as cur:
+            cur.execute("TRUNCATE petitions_petition RESTART IDENTITY CASCADE")
+        insert_select(Petition, explicit, f"FROM generate_series(1, {total}) AS g", {"now": now})
+    with connection.cursor() as cur:
         cur.execute("ANALYZE petitions_petition")
 
 

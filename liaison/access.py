@@ -284,12 +284,16 @@ def runs_agency(user, agency_id: int | None) -> bool:
     return bool(own and own == agency_id)
 
 
+def _in_region(queryset: QuerySet, region) -> QuerySet:
+    """Rows of `region` or of any region below it (the region tree's materialised path)."""
+    return queryset.filter(region__path__startswith=region.path)
+
+
 def departments_in_agency_area(agency, queryset: QuerySet | None = None) -> QuerySet:
     """Departments an agency may hand a proposal to: those of its region and the regions below it."""
     from offices.models import Department
 
-    queryset = Department.objects.all() if queryset is None else queryset
-    return queryset.filter(region__path__startswith=agency.region.path)
+    return _in_region(Department.objects.all() if queryset is None else queryset, agency.region)
 
 
 def research_claims_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
@@ -312,23 +316,22 @@ def representatives_in_studio_area(studio, queryset: QuerySet | None = None) -> 
     """Representatives who may join a studio: active, of its region or the regions below it."""
     from liaison.models import Representative
 
-    queryset = Representative.objects.all() if queryset is None else queryset
-    return queryset.filter(active=True, region__path__startswith=studio.region.path)
+    return _in_region(Representative.objects.all() if queryset is None else queryset, studio.region).filter(
+        active=True)
 
 
 def representatives_in_agency_area(agency, queryset: QuerySet | None = None) -> QuerySet:
     """Representatives an agency may give tasks to: those of its region and the regions below it."""
     from liaison.models import Representative
 
-    queryset = Representative.objects.all() if queryset is None else queryset
-    return queryset.filter(active=True, region__path__startswith=agency.region.path)
+    return _in_region(Representative.objects.all() if queryset is None else queryset, agency.region).filter(
+        active=True)
 
 
 def studios_in_agency_area(agency, queryset: QuerySet | None = None) -> QuerySet:
     from offices.models import Studio
 
-    queryset = Studio.objects.all() if queryset is None else queryset
-    return queryset.filter(region__path__startswith=agency.region.path)
+    return _in_region(Studio.objects.all() if queryset is None else queryset, agency.region)
 
 
 def research_topics_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:

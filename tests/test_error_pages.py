@@ -23,3 +23,12 @@ def test_an_unknown_page_is_a_404_in_the_chosen_language(client):
     client.cookies["django_language"] = "en"
     response = client.get("/no-such-page/")
     assert response.status_code == 404 and "Page not found" in response.content.decode()
+
+
+def test_the_500_page_renders_without_a_request_or_database_in_chinese():
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        body = render_to_string("500.html")
+    assert "出错了" in body and 'href="/"' in body
