@@ -15,8 +15,10 @@ from rest_framework.throttling import AnonRateThrottle
 
 from assessment.api.views import FlagChangeViewSet, RedCardViewSet, ReportFiguresView, ScorecardViewSet
 from liaison.api.agency import AgencyAssignmentViewSet
+from liaison.api.discussions import DiscussionViewSet
 from liaison.api.research import ResearchClaimViewSet
 from liaison.api.views import AssignmentViewSet, ProposalViewSet, RepresentativeViewSet, ResearchTopicViewSet
+from offices.api.activities import StudioActivityViewSet, StudioOutcomeViewSet
 from offices.api.members import StudioMemberViewSet
 from offices.api.views import RegionViewSet, SectorViewSet, StudioViewSet
 from petitions.api.errors import error_responses
@@ -31,6 +33,8 @@ router.register("sectors", SectorViewSet, basename="sector")
 router.register("regions", RegionViewSet, basename="region")
 router.register("studios", StudioViewSet, basename="studio")
 router.register(r"studios/(?P<studio_code>[^/.]+)/members", StudioMemberViewSet, basename="studio-member")
+router.register(r"studios/(?P<studio_code>[^/.]+)/activities", StudioActivityViewSet, basename="studio-activity")
+router.register(r"studios/(?P<studio_code>[^/.]+)/outcomes", StudioOutcomeViewSet, basename="studio-outcome")
 router.register("representatives", RepresentativeViewSet, basename="representative")
 router.register("petitions", PetitionViewSet, basename="petition")
 router.register("hot-words", HotWordViewSet, basename="hot-word")
@@ -41,6 +45,7 @@ router.register("proposals", ProposalViewSet, basename="proposal")
 router.register("research-topics", ResearchTopicViewSet, basename="research-topic")
 router.register("research-claims", ResearchClaimViewSet, basename="research-claim")
 router.register("assignments", AssignmentViewSet, basename="assignment")
+router.register("discussions", DiscussionViewSet, basename="discussion")
 router.register("agency/assignments", AgencyAssignmentViewSet, basename="agency-assignment")
 
 

@@ -224,6 +224,8 @@ SPECTACULAR_SETTINGS = {
         "TopicStatusEnum": "liaison.models.ResearchTopic.Status",
         "AssignmentStatusEnum": "liaison.models.AssignmentReport.Status",
         "ClaimStatusEnum": "liaison.models.ResearchClaim.Status",
+        "ActivityKindEnum": "offices.models.StudioActivity.Kind",
+        "OutcomeMetricEnum": "offices.models.StudioOutcome.Metric",
     },
 }
 

@@ -191,14 +191,15 @@ class ActivityForm(forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=StudioActivity.Kind.choices)
     title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
     held_on = forms.DateField(label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"}))
-    people_reached = forms.IntegerField(label=gettext_lazy("People reached"), min_value=0, initial=0)
+    people_reached = forms.IntegerField(label=gettext_lazy("People reached"), min_value=0, max_value=2**31 - 1,
+                                        initial=0)
     representatives = forms.ModelMultipleChoiceField(label=gettext_lazy("Representatives who took part"),
                                                      queryset=Representative.objects.none(), required=False)
     outcome_metric = forms.ChoiceField(label=gettext_lazy("Outcome (optional)"), required=False,
                                        choices=[("", "---------"), *StudioOutcome.Metric.choices])
     outcome_value = forms.DecimalField(label=gettext_lazy("Outcome value"), required=False, min_value=0,
                                        max_digits=16, decimal_places=2)
-    description = forms.CharField(label=gettext_lazy("Description"), required=False,
+    description = forms.CharField(label=gettext_lazy("Description"), required=False, max_length=5000,
                                   widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, studio, **kwargs):
