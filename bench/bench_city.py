@@ -751,6 +751,7 @@ def main() -> None:
         import django
 
         django.setup()
+        collectstatic()  # the production settings' manifest storage: pages fail without it
         (profile if args.step == "profile" else page_loop)(args)
         return
     setup_django(args, reload=args.reload)

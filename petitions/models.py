@@ -125,7 +125,12 @@ class Petition(models.Model):
             models.Index(fields=["status", "due_at"]),
             models.Index(fields=["region", "submitted_at"]),
             models.Index(fields=["sector", "submitted_at"]),
-            models.Index(fields=["submitted_at"]),
+            # Covering: the overview's trend (petitions per day, sector and status, a year of them) is read
+            # from this index alone, without the table's pages (an index-only scan).
+            models.Index(fields=["submitted_at"], include=["sector", "status", "region", "studio"],
+                         name="petition_submitted_cover"),
+            # A studio's latest petition update (the operation report's "last active"): one probe per studio.
+            models.Index(fields=["current_studio", "updated_at"], name="petition_studio_updated"),
             models.Index(fields=["current_representative", "status"]),
             models.Index(fields=["current_department", "status"]),
             # The "never routed" sweep reads only the few petitions still waiting for routing.

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
-from django.db.models import Count, Max, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import TruncDate
 from django.utils.translation import gettext_lazy as _
 
@@ -43,7 +43,8 @@ def overview(f: Filters) -> dict:
     rows = (Petition.objects.filter(f.petitions_q(), submitted_at__gte=datetime.combine(since, time(0), tzinfo=TZ),
                                     submitted_at__lt=f.until)
             .annotate(day=TruncDate("submitted_at", tzinfo=TZ)).order_by().values("day", "sector_id")
-            .annotate(collected=Count("id"), resolved=Count("id", filter=Q(status__in=DONE_STATUSES))))
+            # Not COUNT(id): the id is not in the covering index, and asking for it reads the table.
+            .annotate(collected=Count("*"), resolved=Count("status", filter=Q(status__in=DONE_STATUSES))))
     weeks = {week_start + timedelta(weeks=i): [0, 0] for i in range(TREND_POINTS)}
     months = {_month_back(last_day, TREND_POINTS - 1 - i): [0, 0] for i in range(TREND_POINTS)}
     sectors: dict = {}
@@ -84,23 +85,24 @@ def overview_tables(data: dict) -> dict[str, Table]:
 
 def operation(f: Filters, *, today: date) -> list[dict]:
     """Every studio's live load (open petitions it handles), overdue (red) and yellow ones, and its
-    last activity: the later of its last studio activity and its last petition update. Three grouped
-    queries: the open-petition counts read only open rows, the last update only the recent ones."""
+    last activity: the later of its last studio activity and its last petition update. Two queries:
+    the studios with their latest activity and latest petition update (one index probe each), and the
+    open-petition counts, which read only open rows."""
     cutoff = today - timedelta(days=inactive_days())
     studios = Studio.objects.filter(f.studios_q(), active=True)
     last_held = StudioActivity.objects.filter(studio=OuterRef("pk")).order_by("-held_on").values("held_on")[:1]
-    rows = list(studios.annotate(last_activity=Subquery(last_held)).order_by("region__path", "name").values(
-        "pk", "name", "kind", "level", "region__name", "sector__name", "last_activity"))
+    last_update = (Petition.objects.filter(current_studio=OuterRef("pk")).order_by("-updated_at")
+                   .values("updated_at")[:1])
+    rows = list(studios.annotate(last_activity=Subquery(last_held), last_petition=Subquery(last_update))
+                .order_by("region__path", "name").values("pk", "name", "kind", "level", "region__name",
+                                                         "sector__name", "last_activity", "last_petition"))
     loads = {r["current_studio"]: r for r in Petition.objects.filter(
         status__in=OPEN_STATUSES, current_studio__in=studios).order_by().values("current_studio").annotate(
         load=Count("id"), overdue=Count("id", filter=Q(flag=Flag.RED)), flagged=Count("id", filter=Q(flag=Flag.YELLOW)))}
-    recent = dict(Petition.objects.filter(
-        updated_at__gte=datetime.combine(cutoff, time(0), tzinfo=TZ), current_studio__in=studios)
-        .order_by().values("current_studio").annotate(last=Max("updated_at")).values_list("current_studio", "last"))
     for row in rows:
         load = loads.get(row["pk"], {})
         row.update(load=load.get("load", 0), overdue=load.get("overdue", 0), flagged=load.get("flagged", 0))
-        last_petition = recent.get(row["pk"])
+        last_petition = row.pop("last_petition")
         dates = [d for d in (row["last_activity"], last_petition.astimezone(TZ).date() if last_petition else None) if d]
         row["last_active"] = max(dates) if dates else None
         row["inactive"] = row["last_active"] is None or row["last_active"] < cutoff
