@@ -2,13 +2,14 @@
 
 What a term is here: a word of the segmenter's dictionary (jieba's own, the shipped
 hotwords_userdict.txt, the routing dictionary and staff's additions), two to twelve Chinese
-characters, not a stop word. Segmenting without jieba's HMM means characters the dictionary does not
-know come out one by one and are dropped, which is what keeps personal names (which the HMM would
-glue into new "words") out; the citizen's own name is also cut from the text before segmenting, and
-digits, Latin letters, emoji and HTML never reach the segmenter.
+characters, not a stop word, not a place and not part of a firm's name. Segmenting without jieba's HMM
+means characters the dictionary does not know come out one by one and are dropped, which is what keeps
+personal names (which the HMM would glue into new "words") out; the citizen's own name is also cut from
+the text before segmenting, and digits, Latin letters, emoji and HTML never reach the segmenter.
 """
 from __future__ import annotations
 
+import hashlib
 import html
 import logging
 import re
@@ -59,6 +60,20 @@ def domain_terms() -> list[str]:
     return read_list_text(USERDICT_FILE.read_text(encoding="utf-8").split(PLACES_HEADING, 1)[0])
 
 
+def shipped_place_names() -> list[str]:
+    """The shipped dictionary's place names: Liaocheng's own and the provinces and cities citizens mention."""
+    parts = USERDICT_FILE.read_text(encoding="utf-8").split(PLACES_HEADING, 1)
+    return read_list_text(PLACES_HEADING + parts[1]) if len(parts) == 2 else []
+
+
+def shipped_lists_stamp() -> str:
+    """A fingerprint of the shipped stop list and dictionary: a deploy that changes them must extract again."""
+    digest = hashlib.sha1()
+    for path in (STOPWORDS_FILE, USERDICT_FILE):
+        digest.update(Path(path).read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def clean_text(text: str, *, name: str = "") -> str:
     """Only the Chinese runs of the text, HTML and the citizen's own name removed, at most MAX_CHARS."""
     text = (text or "")[: MAX_CHARS * 4]
@@ -76,9 +91,21 @@ _names_cache: list[frozenset] = []
 # jieba parts of speech that never carry an issue: adverbs, numerals and measure words, pronouns,
 # conjunctions, prepositions, particles, interjections, onomatopoeia, locality and time words.
 DROP_TAGS = ("d", "m", "q", "r", "c", "p", "u", "e", "y", "o", "f", "t", "z")
-# A place is where a petition comes from, not what it is about: townships, villages and the like are
-# kept whole by the segmenter (hotwords_userdict.txt) but are not terms.
-_PLACE = re.compile(r"^[\u4e00-\u9fff]{1,8}(镇|乡|街道|村|社区|县|区|市)$")
+# A place is where a petition comes from, not what it is about (the county or township is already the
+# scope): places are kept whole by the segmenter (hotwords_userdict.txt, the region tree) but are not terms.
+_PLACE = re.compile(r"^[\u4e00-\u9fff]{1,8}(镇|乡|街道|村|社区|县|区|市|省)$")
+# A place is also written without its suffix (高唐, 梁村, 琉璃庙). Not for communities: their stems are
+# everyday words (建设社区, 幸福社区, 花园社区).
+_PLACE_STEM = re.compile(r"^([\u4e00-\u9fff]{2,8}?)(街道|镇|乡|村|县|区|市|省)$")
+# Which firm or institution a citizen works for or complains about says nothing of the matter, and brand
+# names (宏远, 嘉禾) are ordinary words to the segmenter. A token ending in one of these closes such a name,
+# and the few tokens just before it (brand and trade: 宏远 轴承 有限公司, 华达 新 材料 有限公司) belong to it.
+# Going back, the name ends at a word that is no term (a stop word, a place) or at one of these characters;
+# single characters the dictionary does not know (鑫 源) and the stop words firms put in their names do not.
+ORG_ENDINGS = ("公司", "集团", "厂", "大学", "学院")
+ORG_TOKENS = 4
+_BEFORE_NAME = frozenset("的在是和与及或跟同给到从向对把被让为由于我你他她它这那就都也还又请找打去来说问叫有没")
+_IN_NAME = frozenset(("材料", "服务", "管理"))
 # The hundred commonest surnames: a dictionary word tagged as a personal name is only treated as one
 # when it starts with one of these (jieba also tags words such as 玉米 and 丘陵 "nr").
 SURNAMES = frozenset(
@@ -106,15 +133,18 @@ class Extractor:
     """Built once per curation state; `terms()` is then pure and cheap."""
 
     def __init__(self, *, extra_words: Iterable[str] = (), stopwords: Iterable[str] | None = None,
-                 merges: dict[str, str] | None = None):
+                 merges: dict[str, str] | None = None, places: Iterable[str] = ()):
+        """places: names of the region tree (services pass every Region's name), excluded with their stems."""
         self.stopwords = frozenset(read_list(STOPWORDS_FILE) if stopwords is None else stopwords)
         self.merges = dict(merges or {})
         # rjieba (jieba-rs) cuts with the same dictionary and gives the same tokens as jieba, about twenty
         # times faster (bench/bench_hotwords.py); jieba itself only supplies its dictionary's tags below.
         tokenizer = rjieba.Jieba()
-        words = set(read_list(USERDICT_FILE)) | {w.strip() for w in extra_words if w and w.strip()}
-        words |= {w for w in self.merges.values() if w}
-        words |= set(self.merges)
+        chosen = set(domain_terms()) | {w.strip() for w in extra_words if w and w.strip()}
+        chosen |= {w for w in self.merges.values() if w}
+        chosen |= set(self.merges)
+        place_names = set(shipped_place_names()) | {p.strip() for p in places if p and p.strip()}
+        words = chosen | place_names
         for word in words:
             if _CJK_WORD.match(word):
                 tokenizer.add_word(word, _USER_WORD_FREQ, None)
@@ -122,13 +152,18 @@ class Extractor:
         # Words jieba's dictionary tags as personal names (nr, nrfg, nrt) are never terms, unless staff
         # or the shipped dictionary added them on purpose.
         self.names = frozenset(_dictionary_names()) - words
-        self.places = frozenset(w for w in words if len(w) >= 3 and _PLACE.match(w))
+        stems = {m.group(1) for m in map(_PLACE_STEM.match, place_names) if m and not m.string.endswith("社区")}
+        self.places = frozenset(place_names | (stems - chosen)
+                                | {w for w in chosen if len(w) >= 3 and _PLACE.match(w)})
+        # Staff's and the shipped dictionary's own words that end like a firm's name are meant as terms.
+        self.chosen = frozenset(chosen)
         self._memo: dict[str, str | None] = {}  # token -> term_of(token)
 
     def keep(self, token: str) -> bool:
         return (MIN_LEN <= len(token) <= MAX_LEN and token not in self.stopwords and token not in self.names
                 and token not in self.places and bool(_CJK_WORD.match(token))
-                and not (len(token) >= 3 and _PLACE.match(token)))
+                and not (len(token) >= 3 and _PLACE.match(token))
+                and not (token.endswith(ORG_ENDINGS) and token not in self.chosen))
 
     def term_of(self, token: str) -> str | None:
         """The term a token counts as (its canonical term when merged), or None when it is no term."""
@@ -148,11 +183,23 @@ class Extractor:
         memo = self._memo
         if len(memo) > _MEMO_MAX:
             memo.clear()
-        seen: dict[str, None] = {}
-        for token in self.tokenizer.cut(cleaned, False):
+        tokens = self.tokenizer.cut(cleaned, False)
+        decided = []
+        for token in tokens:
             term = memo.get(token, _UNSEEN)
             if term is _UNSEEN:
                 term = memo[token] = self.term_of(token)
+            decided.append(term)
+        for i, token in enumerate(tokens):
+            if decided[i] is None and token.endswith(ORG_ENDINGS) and token not in self.chosen:
+                for j in range(i - 1, max(i - 1 - ORG_TOKENS, -1), -1):
+                    before = tokens[j]
+                    if decided[j] is None and not (before in _IN_NAME or len(before) == 1 and
+                                                   before not in _BEFORE_NAME and _CJK_WORD.match(before)):
+                        break
+                    decided[j] = None
+        seen: dict[str, None] = {}
+        for term in decided:
             if term is not None and term not in seen:
                 seen[term] = None
                 if len(seen) >= MAX_TERMS:

@@ -26,7 +26,7 @@ from assessment.bulk import insert_rows
 from offices.models import Region
 
 from ..models import HotWord, HotWordScope, HotWordState, HotWordTerm, HotWordWindow, Petition, PetitionWord
-from .extract import Extractor
+from .extract import Extractor, shipped_lists_stamp
 from .scoring import rank
 
 logger = logging.getLogger(__name__)
@@ -48,13 +48,25 @@ _extractor_lock = threading.Lock()
 
 
 def curation_stamp() -> str:
-    """A fingerprint of staff curation and the routing dictionary: extraction is redone when it changes."""
+    """A fingerprint of what decides a petition's terms: staff curation, the routing dictionary, the region
+    tree (its names are no terms) and the shipped lists. Extraction is redone when it changes."""
     from ..models import SectorKeyword
 
     a = HotWordTerm.objects.aggregate(n=Count("id"), at=Max("updated_at"))
     b = SectorKeyword.objects.filter(active=True).aggregate(n=Count("id"), at=Max("updated_at"))
-    raw = f"{a['n']}|{a['at']}|{b['n']}|{b['at']}"
+    # Regions have no modification time: a new one changes the stamp, a renamed one waits for `--full`.
+    c = Region.objects.aggregate(n=Count("id"), last=Max("id"))
+    raw = f"{a['n']}|{a['at']}|{b['n']}|{b['at']}|{c['n']}|{c['last']}|{_shipped_stamp()}"
     return hashlib.sha1(raw.encode()).hexdigest()[:16]
+
+
+_shipped: list[str] = []
+
+
+def _shipped_stamp() -> str:
+    if not _shipped:  # the files only change with a deploy, which restarts the process
+        _shipped.append(shipped_lists_stamp())
+    return _shipped[0]
 
 
 def current_extractor(stamp: str | None = None) -> Extractor:
@@ -68,7 +80,9 @@ def current_extractor(stamp: str | None = None) -> Extractor:
             added = [t for t, action, _c in rows if action == HotWordTerm.Action.ADD]
             merges = {t: c for t, action, c in rows if action == HotWordTerm.Action.MERGE and c}
             keywords = SectorKeyword.objects.filter(active=True).values_list("term", flat=True)
-            _extractor.update(stamp=stamp, extractor=Extractor(extra_words=[*added, *keywords], merges=merges))
+            places = Region.objects.values_list("name", flat=True)
+            _extractor.update(stamp=stamp, extractor=Extractor(extra_words=[*added, *keywords], merges=merges,
+                                                               places=places))
         return _extractor["extractor"]
 
 

@@ -10,7 +10,7 @@ query.
 An issue term names a matter, not just a topic of conversation: a domain term of the shipped dictionary
 (hotwords_userdict.txt above its place names: 玉米倒伏, 暖气不热, 刷单诈骗), a term staff added in hot word
 curation or merged synonyms into, or a term of the routing dictionary with weight 3 ("names the sector's
-business": 路灯, 物业, 诈骗). Everyday words that are terms for hot words (小区, 老人, 孩子, 方便) never make
+business": 路灯, 物业, 诈骗). Everyday words that are terms for hot words (小区, 电动车, 下雨天) never make
 petitions similar: five petitions from one township that mention 小区 are not one problem.
 
 Used by: selectors.similar_groups() (dashboard panel, staff pages, report) and routing (routing_facts:

@@ -5,7 +5,9 @@ Two counties (高唐县 with 梁村镇 and 鱼邱湖街道, 冠县 with 清泉�
   common, so they must not be hot.
 - RISING topics are planted: each says which window and scopes it must top.
 Every petition carries a citizen name and a phone number, and a third of them repeat both in the text:
-none of these may ever become a hot word.
+none of these may ever become a hot word. The rising topics' petitions also carry the noise citizens write
+around a matter (NOISE: filler and complaint, places, firms, other cities), which rises with them and must
+stay out of every top.
 """
 from __future__ import annotations
 
@@ -64,17 +66,17 @@ class Planted:
 # (sector, county, township, term, templates, window, how many in the window, how many before)
 RISING = (
     ("agri", "高唐县", "梁村镇", "玉米倒伏",
-     ("{village}{mu}亩玉米大风大雨后玉米倒伏严重，地里积水排不出去，请农技人员来看看怎么救。",
-      "昨晚暴雨，{village}的玉米倒伏了一大片，根部泡在水里，想问玉米倒伏后还能不能扶起来。",
-      "我家{mu}亩玉米倒伏，积水半尺深，排水沟堵了，希望派抽水机排涝。"), "7d", 14, 1),
+     ("反映一下，高唐{town}{village}{mu}亩玉米大风大雨后玉米倒伏严重，地里积水排不出去，请农技人员来看看怎么救。",
+      "昨晚暴雨，{village}的玉米倒伏了一大片，根部泡在水里，想问玉米倒伏后还能不能扶起来，怎么办？",
+      "我家{mu}亩玉米倒伏，积水半尺深，排水沟堵了，麻烦派抽水机排涝，希望尽快解决问题。"), "7d", 14, 1),
     ("safety", "冠县", "清泉街道", "刷单诈骗",
-     ("我妈在手机上被人拉进群做刷单，被骗了{money}元，刷单诈骗怎么报案能追回来。",
-      "小区好几个人遇到刷单诈骗，对方说先垫付后返利，结果钱转过去就联系不上了。",
-      "孩子放假在家网上兼职刷单诈骗被骗{money}元，想问派出所能不能立案。"), "24h", 6, 0),
+     ("我妈在手机上被人拉进群做刷单，对方说是青岛宏远贸易有限公司的，被骗了{money}元，刷单诈骗怎么报案能追回来。",
+      "小区好几个人遇到刷单诈骗，宏远公司的人说先垫付后返利，结果钱转过去就联系不上了，真是受不了。",
+      "孩子放假在家网上兼职刷单诈骗被骗{money}元，钱转到了济南一家公司，想问派出所能不能立案。"), "24h", 6, 0),
     ("governance", "冠县", "辛集镇", "暖气不热",
-     ("我们{village}小区集中供暖后暖气不热，室内只有十二三度，打热力公司电话没人管。",
-      "入冬以来家里暖气不热，暖气片上面热下面凉，老人孩子冻得感冒了。",
-      "暖气不热已经半个月了，交了供暖费却达不到温度，希望督促供热公司整改。"), "30d", 18, 2),
+     ("我们冠县{town}{village}小区集中供暖后暖气不热，室内只有十二三度，打热力公司电话没人管。",
+      "入冬以来家里暖气不热，暖气片上面热下面凉，老人孩子冻得受不了，物业推给热力公司。",
+      "暖气不热已经半个月了，交了供暖费却达不到温度，亲戚在莘县也一样，希望督促供热公司整改。"), "30d", 18, 2),
 )
 
 # Which planted topic must be in which top 10.
@@ -87,6 +89,11 @@ EXPECTED = (
     Planted("暖气不热", "30d", ("sector", "governance")),
 )
 STEADY_TERMS = tuple(term for topics in STEADY.values() for term, _t in topics)
+# Words of the rising topics' petitions that rise with them and must never be hot words: filler and
+# complaint, places (with and without their suffixes), firms' names and other cities.
+NOISE = ("受不了", "冻得", "推给", "没人管", "反映", "一下", "怎么办", "麻烦", "希望", "解决", "问题",
+         "冠县", "高唐", "莘县", "辛集镇", "梁村镇", "清泉街道", "宏远", "贸易", "有限公司", "公司", "热力",
+         "热力公司", "供热", "青岛", "济南")
 
 VILLAGES = ("琉璃庙村", "耿店村", "贾庄村", "前街村", "后屯村", "王楼村")
 

@@ -57,3 +57,34 @@ def test_synonyms_are_merged_and_staff_words_are_kept_whole():
     extractor = Extractor(extra_words=["梁村大集"], merges={"暖气不热": "供暖不足", "暖气不暖": "供暖不足"})
     assert extractor.terms("暖气不热") == ["供暖不足"]
     assert extractor.terms("暖气不暖，梁村大集路灯不亮") == ["供暖不足", "梁村大集", "路灯不亮"]
+
+
+def test_filler_and_complaint_are_no_terms(extractor):
+    terms = extractor.terms("反映一下，老人孩子冻得受不了，物业推给热力公司，一直没人管，麻烦尽快解决问题，怎么办？")
+    assert terms == ["物业"]
+
+
+def test_places_of_the_region_tree_are_no_terms_with_or_without_their_suffix():
+    extractor = Extractor(places=["莘县", "樱桃园镇", "前王庄村", "东关社区", "建设社区"])
+    terms = extractor.terms("莘县樱桃园前王庄村的路灯不亮，樱桃园镇东关社区也是，建设社区在搞建设")
+    assert terms == ["路灯不亮", "建设"]  # a community's stem (建设, 幸福, 花园) is an everyday word
+
+
+def test_other_cities_and_provinces_are_no_terms(extractor):
+    terms = extractor.terms("父亲在青岛住院，后来转到济南，河北邯郸的亲戚也来了，异地就医怎么报销")
+    assert "住院" in terms and "报销" in terms
+    assert not {"青岛", "济南", "河北", "邯郸"} & set(terms)
+
+
+@pytest.mark.parametrize("text", ["我在宏远轴承有限公司干活，工资拖欠三个月", "在华达新材料有限公司干活，工资拖欠三个月",
+                                  "嘉禾集团干活，工资拖欠三个月", "鲁冠纺织厂干活，工资拖欠三个月"])
+def test_a_firms_name_is_no_term_brand_and_trade_included(extractor, text):
+    assert extractor.terms(text) == ["干活", "工资", "拖欠"]
+
+
+def test_a_firms_name_takes_nothing_before_it_that_is_not_part_of_it(extractor):
+    assert extractor.terms("村里的合作社和宏远公司签了土地流转合同") == ["合作社", "土地流转", "合同"]
+
+
+def test_a_word_staff_added_is_a_term_even_when_it_ends_like_a_firm():
+    assert "物业公司" in Extractor(extra_words=["物业公司"]).terms("小区物业公司乱收费")

@@ -1,4 +1,5 @@
-"""The labelled corpus: planted rising topics top their scope and window; steady topics, names and phones never do."""
+"""The labelled corpus: planted rising topics top their scope and window; steady topics, names, phones and the
+noise around a topic (filler, places, firms, other cities) never do."""
 import re
 
 import pytest
@@ -51,6 +52,17 @@ def test_names_phone_numbers_places_and_filler_never_become_hot_words(ranked):
     assert not terms & name_parts
     assert not any(re.search(r"[0-9A-Za-z]", t) for t in terms)
     assert not terms & {"梁村镇", "清泉街道", "辛集镇", "琉璃庙村", "希望", "一下", "请问", "怎么"}
+
+
+@pytest.mark.parametrize("window", ["24h", "7d", "30d"])
+def test_noise_rising_with_a_topic_stays_out_of_every_top_ten_while_the_topic_is_in(ranked, window):
+    scopes = [("city",)] + [("county", c) for c in ranked.counties] + [("sector", s) for s in ranked.sectors]
+    for scope in scopes:
+        top = _top(ranked, window, scope)
+        assert not set(corpus.NOISE) & set(top), (window, scope, top)
+    for planted in corpus.EXPECTED:
+        if planted.window == window:
+            assert planted.term in _top(ranked, window, planted.scopes), planted
 
 
 def test_a_hot_word_reports_its_count_rise_and_sectors(ranked):
