@@ -133,6 +133,9 @@ class Petition(models.Model):
             models.Index(fields=["current_studio", "updated_at"], name="petition_studio_updated"),
             models.Index(fields=["current_representative", "status"]),
             models.Index(fields=["current_department", "status"]),
+            # Routing counts each member's open load (the least loaded gets the petition): only open rows.
+            models.Index(fields=["current_representative"], condition=Q(status__in=OPEN_STATUSES),
+                         name="petition_open_by_rep"),
             # The "never routed" sweep reads only the few petitions still waiting for routing.
             models.Index(fields=["id"], condition=Q(routed_at__isnull=True), name="petition_unrouted"),
         ]

@@ -44,8 +44,11 @@ class PetitionTerm(models.Model):
     PetitionWord instead (petitions/hotwords/similar.py), the same grouping the dashboard shows.
     """
 
+    # Written by routing for every petition: only the indexes something reads. The petition's terms are
+    # found through the unique (petition, term) index; the composite indexes of the former similar-petition
+    # count are gone with it.
     petition = models.ForeignKey("petitions.Petition", verbose_name=_("petition"), on_delete=models.CASCADE,
-                                 related_name="terms")
+                                 related_name="terms", db_index=False)
     term = models.CharField(_("term"), max_length=32)
     sector = models.ForeignKey("offices.Sector", verbose_name=_("sector"), null=True, blank=True,
                                on_delete=models.SET_NULL, related_name="+")
@@ -57,7 +60,6 @@ class PetitionTerm(models.Model):
         verbose_name = _("petition term")
         verbose_name_plural = _("petition terms")
         constraints = [models.UniqueConstraint(fields=["petition", "term"], name="petition_term_unique")]
-        indexes = [models.Index(fields=["township", "sector", "at"]), models.Index(fields=["sector", "at"])]
 
     def __str__(self):
         return self.term

@@ -84,14 +84,18 @@ def _covering_studios(region: Region, sector_ids, exclude_id: int) -> dict[int, 
 
 
 def member_loads(studio_ids) -> dict[int, list[Member]]:
-    """Active members of each studio with the open petitions each handles now: one grouped query."""
+    """Active members of each studio with the open petitions each handles now. Two queries: the members,
+    then their open petitions counted from the (current_representative, status) index alone; counting
+    through a join would read every petition a member ever handled."""
+    members = list(StudioMembership.objects.filter(studio_id__in=studio_ids, representative__active=True)
+                   .order_by("studio_id", "representative_id").values_list("studio_id", "representative_id"))
+    open_loads = dict(Petition.objects.filter(current_representative_id__in={rep for _s, rep in members},
+                                              status__in=OPEN_STATUSES)
+                      .order_by().values("current_representative_id").annotate(n=Count("*"))
+                      .values_list("current_representative_id", "n")) if members else {}
     loads: dict[int, list[Member]] = {sid: [] for sid in studio_ids}
-    rows = (StudioMembership.objects.filter(studio_id__in=studio_ids, representative__active=True)
-            .values("studio_id", "representative_id")
-            .annotate(load=Count("representative__handled_petitions",
-                                 filter=Q(representative__handled_petitions__status__in=OPEN_STATUSES))))
-    for row in rows:
-        loads[row["studio_id"]].append(Member(id=row["representative_id"], open_load=row["load"]))
+    for studio_id, rep_id in members:
+        loads[studio_id].append(Member(id=rep_id, open_load=open_loads.get(rep_id, 0)))
     return loads
 
 
