@@ -3,7 +3,7 @@ real Celery worker (tests/conftest.py) doing the routing, and the fake 12345 hot
 
 Chromium is /usr/bin/chromium (the Debian package, listed in .ci/apt-packages): Playwright's own browser
 download is never used. Every test saves what the browser shows to docs/screenshots/<name>.png, the set the
-README shows.
+README shows (or to $SCREENSHOTS_DIR: .ci/run runs two suites at once, and only one of them writes docs/).
 
 The fake hotline and HOTLINE_URL come from tests/petitions/conftest.py: that module puts HOTLINE_URL (a free
 loopback port) into the environment at collection time, before the session's one worker starts, so the
@@ -17,7 +17,7 @@ from django.core.cache import cache
 
 from tests.petitions.conftest import HOTLINE_URL, FakeHotlineProcess
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SCREENSHOTS = Path(os.environ.get("SCREENSHOTS_DIR") or Path(__file__).resolve().parents[2] / "docs" / "screenshots")
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run"]

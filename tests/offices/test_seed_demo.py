@@ -2,12 +2,14 @@
 import datetime as dt
 import io
 import re
+import sys
 from collections import defaultdict
 
 import pytest
 from django.apps import apps
 from django.contrib.auth.models import User
 from django.core.management import call_command
+from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
@@ -30,9 +32,23 @@ def counts() -> dict:
     return {model._meta.label: model._default_manager.count() for model in apps.get_models()}
 
 
-@pytest.fixture
-def seeded():
-    return seed()
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    """The small demo city, seeded once for the module's read-only tests: inside a transaction of the module's
+    own that is rolled back at its end, so each test's own transaction is a savepoint within it and nothing
+    outlives the module (the tests only read; any write of one is still undone by its savepoint)."""
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            summary = seed()
+        except BaseException:
+            atomic.__exit__(*sys.exc_info())
+            raise
+    yield summary
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        atomic.__exit__(None, None, None)
 
 
 def test_running_twice_adds_nothing():
