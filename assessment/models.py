@@ -233,7 +233,11 @@ class Notification(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE,
                              related_name="notifications")
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.INFO)
+    # `text` in the portal's default language (e-mail, the back office); `texts` the same in every language of
+    # the portal, written when the notification is created (assessment.notices), so that each reader sees it
+    # in the language they use, whoever triggered it and in whatever language.
     text = models.CharField(_("text"), max_length=255)
+    texts = models.JSONField(_("text in each language"), default=dict, blank=True)
     url = models.CharField(_("link"), max_length=255, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
@@ -247,6 +251,13 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.text
+
+    @property
+    def display_text(self) -> str:
+        """The text in the language now active (the reader's), else the default language's."""
+        from django.utils.translation import get_language
+
+        return self.texts.get(get_language() or "", "") or self.text
 
 
 class ScoreWeights(models.Model):

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F, Max, Min
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from offices.choices import Flag
@@ -17,6 +17,7 @@ from petitions.models import Petition, PetitionEvent
 from . import sla, workdays
 from .bulk import insert_rows, update_column
 from .models import FlagChange, Notification, RedCard
+from .notices import default_text
 from .sql import target_flag_expression
 
 logger = logging.getLogger(__name__)
@@ -59,6 +60,17 @@ def _texts(kind: str) -> str:
     }[kind]
 
 
+def _notice_texts() -> dict[str, tuple[dict, str, str]]:
+    """Per language of the portal: the stages' labels and the red card's and the reminder's templates
+    (notifications are written in every language, assessment.notices)."""
+    out = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            out[code] = ({stage: str(label) for stage, label in sla.STAGE_LABELS.items()}, _texts("card"),
+                         _texts("reminder"))
+    return out
+
+
 def _sweep_batch(*, lo: int, hi: int, now: datetime, rectify_by: datetime) -> Counter:
     """One id range, one short transaction: lock the rows whose flag must change (skipping rows
     another sweep holds), update them with the same CASE, and write their history."""
@@ -91,13 +103,13 @@ def _sweep_batch(*, lo: int, hi: int, now: datetime, rectify_by: datetime) -> Co
         labels = {stage: str(label) for stage, label in sla.STAGE_LABELS.items()}
         reasons = {(flag, stage): _texts(flag) % {"stage": labels.get(stage, stage)}
                    for flag in Flag.values for stage in (*sla.STAGES, "")}
-        card_text, reminder_text = _texts("card"), _texts("reminder")
+        notice_texts = _notice_texts()
         petition_url = _petition_url_template()
 
         history = {"petition_id": [], "from_flag": [], "to_flag": [], "stage": [], "reason": []}
         events = {"petition_id": [], "loop": [], "note": [], "data": []}
         cards = {"petition_id": [], "stage": [], "representative_id": [], "studio_id": [], "reason": []}
-        notices = {"user_id": [], "kind": [], "text": [], "url": []}
+        notices = {"user_id": [], "kind": [], "text": [], "texts": [], "url": []}
         rectify_date = f"{rectify_by.astimezone(workdays.TZ):%Y-%m-%d}"
         for (pid, old, status, resolve_due, loop, current_studio, studio, rep, rep_user, code, new) in changed:
             stage = sla.current_stage(status, resolve_due_at=resolve_due) or ""
@@ -114,16 +126,19 @@ def _sweep_batch(*, lo: int, hi: int, now: datetime, rectify_by: datetime) -> Co
                 cards["petition_id"].append(pid), cards["stage"].append(stage)
                 cards["representative_id"].append(rep), cards["studio_id"].append(holder_studio)
                 cards["reason"].append(reason)
-                notice = (Notification.Kind.RED_CARD, card_text % {"stage": labels.get(stage, stage),
-                                                              "code": code, "date": rectify_date})
+                kind, texts = Notification.Kind.RED_CARD, {
+                    lang: (card % {"stage": stages.get(stage, stage), "code": code, "date": rectify_date})[:255]
+                    for lang, (stages, card, _reminder) in notice_texts.items()}
             elif new == Flag.YELLOW:
-                notice = (Notification.Kind.REMINDER, reminder_text % {"stage": labels.get(stage, stage),
-                                                                  "code": code})
+                kind, texts = Notification.Kind.REMINDER, {
+                    lang: (reminder % {"stage": stages.get(stage, stage), "code": code})[:255]
+                    for lang, (stages, _card, reminder) in notice_texts.items()}
             else:
                 continue
             for user_id in recipients:
-                notices["user_id"].append(user_id), notices["kind"].append(notice[0])
-                notices["text"].append(notice[1][:255]), notices["url"].append(petition_url.format(code=code))
+                notices["user_id"].append(user_id), notices["kind"].append(kind)
+                notices["text"].append(default_text(texts)), notices["texts"].append(texts)
+                notices["url"].append(petition_url.format(code=code))
         insert_rows(FlagChange, columns=history, constants={"at": now})
         insert_rows(PetitionEvent, columns=events, constants={
             "action": PetitionEvent.Action.FLAG, "actor_label": "system", "at": now, "public": False})

@@ -123,7 +123,7 @@ def discussion_post(*, discussion_id: int, author, body: str) -> DiscussionPost:
                  .values_list("author_id", flat=True).distinct())
     if discussion.created_by_id != author.pk:
         others.add(discussion.created_by_id)
-    notify(user_ids=others, text=_("New reply in “%(title)s”") % {"title": discussion.title},
+    notify(user_ids=others, text=_("New reply in “%(title)s”"), params={"title": discussion.title},
            url=reverse("dashboard:discussion", args=[discussion.pk]) + f"#post-{post.pk}")
     representative_id = Representative.objects.filter(user=author).values_list("id", flat=True).first()
     if representative_id:

@@ -14,21 +14,26 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .models import Assignment, AssignmentReport, DutyRecord, LiaisonAgency, Proposal, ResearchClaim, ResearchTopic
 from .services import DutyError, DutyInputError, duty_record
 
 
-def notify(*, user_ids: Iterable[int | None], text, url: str = "", kind: str = "info") -> int:
-    """One unread notification per user (no query per user); users without an account are skipped."""
+def notify(*, user_ids: Iterable[int | None], text, params: dict | None = None, url: str = "",
+           kind: str = "info") -> int:
+    """One unread notification per user (no query per user); users without an account are skipped.
+    `text`: a translatable template (gettext_lazy) filled with `params`, written in every language."""
     from assessment.models import Notification
+    from assessment.notices import default_text, every_language
 
     ids = sorted({uid for uid in user_ids if uid})
     if not ids:
         return 0
     now = timezone.now()
-    Notification.objects.bulk_create([Notification(user_id=uid, kind=kind, text=str(text)[:255], url=url[:255],
-                                                   created_at=now) for uid in ids])
+    texts = every_language(text, params)
+    Notification.objects.bulk_create([Notification(user_id=uid, kind=kind, text=default_text(texts), texts=texts,
+                                                   url=url[:255], created_at=now) for uid in ids])
     return len(ids)
 
 
@@ -62,7 +67,7 @@ def _proposal_step(*, proposal_id: int, agency: LiaisonAgency, step: str) -> Pro
 def _proposal_saved(proposal: Proposal, text) -> Proposal:
     proposal.full_clean()
     proposal.save()
-    notify(user_ids=[proposal.representative.user_id], text=text % {"title": proposal.title},
+    notify(user_ids=[proposal.representative.user_id], text=text, params={"title": proposal.title},
            url=reverse("dashboard:proposals") + f"#proposal-{proposal.pk}")
     return proposal
 
@@ -71,7 +76,7 @@ def _proposal_saved(proposal: Proposal, text) -> Proposal:
 def proposal_accept(*, proposal_id: int, agency: LiaisonAgency, actor) -> Proposal:
     proposal = _proposal_step(proposal_id=proposal_id, agency=agency, step="accept")
     proposal.status, proposal.accepted_at = P.ACCEPTED, timezone.now()
-    return _proposal_saved(proposal, _("Your proposal “%(title)s” was accepted by the liaison agency."))
+    return _proposal_saved(proposal, gettext_lazy("Your proposal “%(title)s” was accepted by the liaison agency."))
 
 
 @transaction.atomic
@@ -80,7 +85,7 @@ def proposal_decline(*, proposal_id: int, agency: LiaisonAgency, actor, reason: 
         raise DutyInputError(_("Say why the proposal is not accepted."), field="reason")
     proposal = _proposal_step(proposal_id=proposal_id, agency=agency, step="decline")
     proposal.status, proposal.answer, proposal.answered_at = P.DECLINED, reason.strip(), timezone.now()
-    return _proposal_saved(proposal, _("Your proposal “%(title)s” was not accepted; see the reason."))
+    return _proposal_saved(proposal, gettext_lazy("Your proposal “%(title)s” was not accepted; see the reason."))
 
 
 @transaction.atomic
@@ -93,7 +98,7 @@ def proposal_hand_over(*, proposal_id: int, agency: LiaisonAgency, actor, depart
         raise DutyInputError(_("This department is outside your agency's area."), field="department")
     proposal = _proposal_step(proposal_id=proposal_id, agency=agency, step="hand_over")
     proposal.status, proposal.department = P.HANDED_OVER, department
-    return _proposal_saved(proposal, _("Your proposal “%(title)s” was handed to a department for handling."))
+    return _proposal_saved(proposal, gettext_lazy("Your proposal “%(title)s” was handed to a department for handling."))
 
 
 @transaction.atomic
@@ -102,7 +107,7 @@ def proposal_answer(*, proposal_id: int, agency: LiaisonAgency, actor, answer: s
         raise DutyInputError(_("Write the answer."), field="answer")
     proposal = _proposal_step(proposal_id=proposal_id, agency=agency, step="answer")
     proposal.status, proposal.answer, proposal.answered_at = P.ANSWERED, answer.strip(), timezone.now()
-    return _proposal_saved(proposal, _("Your proposal “%(title)s” has been answered."))
+    return _proposal_saved(proposal, gettext_lazy("Your proposal “%(title)s” has been answered."))
 
 
 # --- research topics: publish, review reports -------------------------------------------------
@@ -153,10 +158,10 @@ def research_report_review(*, claim_id: int, agency: LiaisonAgency, actor, accep
         duty_record(representative_id=claim.representative_id, kind=DutyRecord.Kind.RESEARCH,
                     source="liaison.researchclaim", source_id=claim.pk,
                     summary=_("Research report accepted: %(title)s") % {"title": claim.topic.title}, occurred_at=now)
-        text = _("Your research report on “%(title)s” was accepted.")
+        text = gettext_lazy("Your research report on “%(title)s” was accepted.")
     else:
-        text = _("Your research report on “%(title)s” was returned for revision.")
-    notify(user_ids=[claim.representative.user_id], text=text % {"title": claim.topic.title},
+        text = gettext_lazy("Your research report on “%(title)s” was returned for revision.")
+    notify(user_ids=[claim.representative.user_id], text=text, params={"title": claim.topic.title},
            url=reverse("dashboard:research"))
     return claim
 
@@ -193,6 +198,7 @@ def assignment_create(*, agency: LiaisonAgency, actor, title: str, due_on, descr
     AssignmentReport.objects.bulk_create([AssignmentReport(assignment=assignment, representative_id=rid)
                                           for rid in sorted(rep_ids)])
     notify(user_ids=in_area.values(),
-           text=_("New task “%(title)s”, due %(due)s.") % {"title": assignment.title, "due": due_on.isoformat()},
+           text=gettext_lazy("New task “%(title)s”, due %(due)s."),
+           params={"title": assignment.title, "due": due_on.isoformat()},
            url=reverse("dashboard:assignments"))
     return assignment

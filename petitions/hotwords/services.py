@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from django.db import connection, transaction
 from django.db.models import Case, Count, Exists, F, Max, OuterRef, PositiveIntegerField, Q, Value, When
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from assessment.bulk import insert_rows
 from offices.models import Region
@@ -516,6 +516,7 @@ def hotwords_notify(*, before: dict[int, set[str]], now: datetime) -> int:
     from django.urls import reverse
 
     from assessment.models import Notification
+    from assessment.notices import default_text, every_language
     from liaison.models import Representative, StaffProfile
     from offices.models import Sector, Studio
 
@@ -532,7 +533,7 @@ def hotwords_notify(*, before: dict[int, set[str]], now: datetime) -> int:
         reps[sector_id].add(user_id)
     rows = HotWord.objects.filter(window=NOTIFY_WINDOW, scope=HotWordScope.SECTOR, sector_id__in=new)
     counts = {(h.sector_id, h.term): h.count for h in rows.only("sector_id", "term", "count")}
-    users, texts, urls = [], [], []
+    users, text_rows, urls = [], [], []
     for sector_id, terms in new.items():
         for term in terms:
             recipients = set(reps[sector_id])
@@ -541,12 +542,13 @@ def hotwords_notify(*, before: dict[int, set[str]], now: datetime) -> int:
                 studios = Studio.objects.filter(region_id=township, active=True)
                 recipients |= set(StaffProfile.objects.filter(studio__in=studios).values_list("user_id", flat=True))
                 recipients |= {u for u in studios.values_list("lead__user_id", flat=True) if u}
-            text = _("New hot word in %(sector)s: “%(term)s”, %(count)d petitions in 7 days") % {
-                "sector": names.get(sector_id, ""), "term": term, "count": counts.get((sector_id, term), 0)}
+            texts = every_language(gettext_lazy("New hot word in %(sector)s: “%(term)s”, %(count)d petitions in 7 days"), {
+                "sector": names.get(sector_id, ""), "term": term, "count": counts.get((sector_id, term), 0)})
             url = reverse("hotwords:detail", kwargs={"term": term}) + f"?window={NOTIFY_WINDOW}&sector={sector_id}"
             for user_id in sorted(recipients):
                 users.append(user_id)
-                texts.append(text[:255])
+                text_rows.append(texts)
                 urls.append(url[:255])
-    return insert_rows(Notification, columns={"user_id": users, "text": texts, "url": urls},
+    return insert_rows(Notification, columns={"user_id": users, "text": [default_text(t) for t in text_rows],
+                                              "texts": text_rows, "url": urls},
                        constants={"created_at": now, "kind": Notification.Kind.INFO})

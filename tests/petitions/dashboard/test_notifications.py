@@ -92,3 +92,32 @@ def test_staff_without_duties_have_notifications_too(client, world):
     note = Notification.objects.get(user=user)
     response = client.post(reverse("dashboard:notification_read", args=[note.pk]), {"open": "1"})
     assert response.url == reverse("dashboard:notifications")  # a foreign link is not followed
+
+
+def test_each_reader_sees_a_notification_in_their_own_language(client, world):
+    """A reply posted from an English session, and a red card the sweep wrote in a worker: each reader
+    sees them in the language of their own session, Chinese by default."""
+    from django.utils import translation
+
+    from assessment.services import sla_sweep
+    from tests.factories import PetitionFactory
+
+    staff, rep = world.studio_staff_a, world.rep_a.user
+    thread = Discussion.objects.create(title="秋收安排", studio=world.studio_a, created_by=staff)
+    with translation.override("en"):
+        discussion_post(discussion_id=thread.pk, author=rep, body="我负责东片")
+    due = timezone.now() - timedelta(hours=1)
+    petition = PetitionFactory(studio=world.studio_a, current_studio=world.studio_a, current_representative=world.rep_a,
+                               status="submitted", submitted_at=due - timedelta(days=2), due_at=due)
+    with translation.override("zh-hans"):
+        sla_sweep()
+    assert Notification.objects.filter(user=staff, kind=Notification.Kind.RED_CARD).count() == 1
+
+    client.force_login(staff)
+    chinese = client.get(reverse("dashboard:notifications")).content.decode()
+    assert "“秋收安排”有新回复" in chinese and f"红牌：诉求 {petition.tracking_code} 已超过" in chinese
+    english = client.get(reverse("dashboard:notifications"), headers={"accept-language": "en"}).content.decode()
+    assert "New reply in “秋收安排”" in english
+    assert f"Red card: {petition.tracking_code} is past its" in english and "红牌" not in english
+    # The default language's text stays on the row, for e-mail and the back office.
+    assert Notification.objects.get(user=staff, kind=Notification.Kind.INFO).text == "“秋收安排”有新回复"

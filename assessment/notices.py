@@ -1,0 +1,31 @@
+"""A notification's text in every language of the portal, written once, when it is created.
+
+Notifications are created by whoever triggers them (a liaison agency's clerk, the SLA sweep in a worker,
+a representative posting a reply), in that person's or process's language; they are read by someone else,
+in theirs. So each text is rendered once per language in settings.LANGUAGES, from a translatable
+template (gettext_lazy, or a function that calls gettext) and its parameters.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.utils import translation
+
+MAX_LENGTH = 255  # Notification.text
+
+
+def every_language(template, params: dict | Callable[[], dict] | None = None) -> dict[str, str]:
+    """{language code: text} for `template` (a lazy translatable string, or a callable returning one) with
+    `params` (a dict, or a callable returning one, rendered in each language too: a stage's label)."""
+    texts = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            text = str(template() if callable(template) else template)
+            values = params() if callable(params) else params
+            texts[code] = (text % values if values else text)[:MAX_LENGTH]
+    return texts
+
+
+def default_text(texts: dict[str, str]) -> str:
+    return texts.get(settings.LANGUAGE_CODE) or next(iter(texts.values()), "")
