@@ -96,7 +96,9 @@ def act(page, action, **fields):
             field.select_option(value)
         else:
             field.fill(value)
-    form.locator(f"button[data-action='{action}']").click()
+    # The notice of the previous action may still be on the page: wait for this action's answer first.
+    with page.expect_response(lambda r: r.request.method == "POST" and f"/{action}/" in r.url):
+        form.locator(f"button[data-action='{action}']").click()
     page.locator(".dash-notice.msg-success").wait_for()
 
 
