@@ -7,6 +7,7 @@ nowhere) and stores nothing, so the bot learns nothing to adapt to. See `Petitio
 """
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 import uuid
@@ -178,8 +179,15 @@ class PetitionForm(CitizenForm):
         field.queryset = Sector.objects.annotate(
             own=Case(When(pk=studio.sector_id, then=Value(0)), default=Value(1), output_field=IntegerField()),
         ).order_by("own", "position", "id")
-        # Rendered from one evaluated list: the select widget otherwise reads the queryset twice.
-        field.widget.choices = [(sector.pk, sector.name) for sector in field.queryset.only("id", "name")]
+        # Rendered from one list, read when the form is shown (never for a valid POST, which only looks up
+        # the chosen sector): the select widget would otherwise read the queryset twice.
+        queryset = field.queryset.only("id", "name")
+
+        @functools.cache
+        def choices():
+            return [(sector.pk, sector.name) for sector in queryset]
+
+        field.widget.choices = choices
 
     @property
     def is_bot(self) -> bool:
