@@ -13,6 +13,7 @@ from rest_framework.throttling import UserRateThrottle
 from assessment.models import Notification
 from liaison.models import (Assignment, AssignmentReport, DutyRecord, Proposal, ResearchClaim, ResearchTopic)
 from tests.api.duty_world import build_duties, snapshot
+from tests.api.errors import refused
 from tests.factories import DepartmentFactory, RepresentativeFactory, StudioMembershipFactory, UserFactory
 
 K = DutyRecord.Kind
@@ -25,16 +26,6 @@ def duties(world):
 
 def notes(user):
     return list(Notification.objects.filter(user=user).order_by("id").values_list("text", flat=True))
-
-
-def refused(response, status, field=None):
-    """The error shape; for 400, the field named; nothing else to check here (callers compare snapshots)."""
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert set(body) == {"code", "message", "fields"} and body["message"]
-    if field is not None:
-        assert field in body["fields"] and body["fields"][field][0], body
-    return body
 
 
 # --- proposals ----------------------------------------------------------------------------------

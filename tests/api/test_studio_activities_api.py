@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from liaison.models import DutyRecord
 from offices.models import StudioActivity, StudioOutcome
-from tests.factories import StudioMembershipFactory, RepresentativeFactory
+from tests.api.errors import refused
+from tests.factories import RepresentativeFactory, StudioMembershipFactory
 
 
 def url(studio, what="activities"):
@@ -19,15 +20,6 @@ def rows():
     return (sorted(StudioActivity.objects.values_list("id", "title", "people_reached")),
             sorted(StudioOutcome.objects.values_list("id", "metric", "value")),
             DutyRecord.objects.count())
-
-
-def refused(response, status, field=None):
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert set(body) == {"code", "message", "fields"} and body["message"]
-    if field:
-        assert field in body["fields"], body
-    return body
 
 
 GOOD = {"kind": "training", "title": "玉米秸秆还田技术培训", "held_on": "2026-11-20", "people_reached": 46,

@@ -6,6 +6,7 @@ import pytest
 from liaison import access
 from offices.models import StudioMembership
 from tests.api.duty_world import snapshot
+from tests.api.errors import refused
 from tests.factories import RepresentativeFactory, UserFactory
 
 
@@ -25,15 +26,6 @@ def newcomer(world):
 def url(world, membership=None):
     base = f"/api/v1/studios/{world.studio_a.code}/members"
     return f"{base}/{membership}" if membership else base
-
-
-def refused(response, status, field=None):
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert set(body) == {"code", "message", "fields"} and body["message"]
-    if field:
-        assert field in body["fields"], body
-    return body
 
 
 def test_lead_adds_appoints_and_removes(api_as, world, lead, newcomer):
