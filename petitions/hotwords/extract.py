@@ -102,6 +102,8 @@ _PLACE_STEM = re.compile(r"^([\u4e00-\u9fff]{2,8}?)(街道|镇|乡|村|县|区|�
 # and the few tokens just before it (brand and trade: 宏远 轴承 有限公司, 华达 新 材料 有限公司) belong to it.
 # Going back, the name ends at a word that is no term (a stop word, a place) or at one of these characters;
 # single characters the dictionary does not know (鑫 源) and the stop words firms put in their names do not.
+# A word of the dictionaries or of staff (自来水公司, 宏远物流有限公司, 供电公司) is what the firm does, the
+# matter itself: it stays a term, and only the one token before it (the brand, 宏远) still belongs to the name.
 ORG_ENDINGS = ("公司", "集团", "厂", "大学", "学院")
 ORG_TOKENS = 4
 _BEFORE_NAME = frozenset("的在是和与及或跟同给到从向对把被让为由于我你他她它这那就都也还又请找打去来说问叫有没")
@@ -115,18 +117,31 @@ SURNAMES = frozenset(
 
 def _dictionary_names() -> frozenset:
     """Words of jieba's main dictionary tagged as personal names or as parts of speech in DROP_TAGS."""
+    _read_dictionary()
+    return _names_cache[0]
+
+
+def _dictionary_places() -> frozenset:
+    """Words of jieba's main dictionary tagged as place names (ns)."""
+    _read_dictionary()
+    return _names_cache[1]
+
+
+def _read_dictionary() -> None:
     if not _names_cache:
-        names = set()
+        names, places = set(), set()
         with open(Path(jieba.__file__).resolve().parent / jieba.DEFAULT_DICT_NAME, encoding="utf-8") as handle:
             for line in handle:
                 parts = line.split()
-                if (len(parts) == 3 and parts[2].startswith("nr") and 2 <= len(parts[0]) <= 4
-                        and parts[0][0] in SURNAMES):
+                if len(parts) != 3:
+                    continue
+                if parts[2].startswith("nr") and 2 <= len(parts[0]) <= 4 and parts[0][0] in SURNAMES:
                     names.add(parts[0])
-                elif len(parts) == 3 and parts[2].startswith(DROP_TAGS):
+                elif parts[2].startswith(DROP_TAGS):
                     names.add(parts[0])
-        _names_cache.append(frozenset(names))
-    return _names_cache[0]
+                elif parts[2] == "ns":
+                    places.add(parts[0])
+        _names_cache.extend((frozenset(names), frozenset(places)))
 
 
 class Extractor:
@@ -152,7 +167,12 @@ class Extractor:
         # Words jieba's dictionary tags as personal names (nr, nrfg, nrt) are never terms, unless staff
         # or the shipped dictionary added them on purpose.
         self.names = frozenset(_dictionary_names()) - words
-        stems = {m.group(1) for m in map(_PLACE_STEM.match, place_names) if m and not m.string.endswith("社区")}
+        # A place's name without its suffix (高唐 for 高唐县, 樱桃园 for 樱桃园镇) is excluded too. Not a
+        # community's, and a village's only where jieba knows the stem as a place: their stems are often
+        # everyday words (建设社区; 水库村, 果园村, 林场村).
+        stems = {m.group(1) for m in map(_PLACE_STEM.match, place_names)
+                 if m and not m.string.endswith("社区")
+                 and (not m.string.endswith("村") or m.group(1) in _dictionary_places())}
         self.places = frozenset(place_names | (stems - chosen)
                                 | {w for w in chosen if len(w) >= 3 and _PLACE.match(w)})
         # Staff's and the shipped dictionary's own words that end like a firm's name are meant as terms.
@@ -192,12 +212,20 @@ class Extractor:
             decided.append(term)
         for i, token in enumerate(tokens):
             if decided[i] is None and token.endswith(ORG_ENDINGS) and token not in self.chosen:
+                past_matter = False
                 for j in range(i - 1, max(i - 1 - ORG_TOKENS, -1), -1):
                     before = tokens[j]
+                    if before in self.chosen and before not in _IN_NAME:
+                        if past_matter:
+                            break
+                        past_matter = True
+                        continue
                     if decided[j] is None and not (before in _IN_NAME or len(before) == 1 and
                                                    before not in _BEFORE_NAME and _CJK_WORD.match(before)):
                         break
                     decided[j] = None
+                    if past_matter:
+                        break
         seen: dict[str, None] = {}
         for term in decided:
             if term is not None and term not in seen:

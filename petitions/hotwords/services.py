@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from django.db import connection, transaction
 from django.db.models import Case, Count, Exists, F, Max, OuterRef, PositiveIntegerField, Q, Value, When
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.utils.translation import get_language, gettext_lazy
 
 from assessment.bulk import insert_rows
 from offices.models import Region
@@ -524,7 +524,8 @@ def hotwords_notify(*, before: dict[int, set[str]], now: datetime) -> int:
     new = {sid: sorted(terms - before[sid]) for sid, terms in after.items() if sid in before and terms - before[sid]}
     if not new:
         return 0
-    names = dict(Sector.objects.filter(pk__in=new).values_list("id", "name"))
+    names = {pk: (name, name_en) for pk, name, name_en in Sector.objects.filter(pk__in=new)
+             .values_list("id", "name", "name_en")}
     reps: dict[int, set[int]] = defaultdict(set)
     for sector_id, user_id in (Representative.sectors.through.objects
                                .filter(sector_id__in=new, representative__active=True,
@@ -542,8 +543,11 @@ def hotwords_notify(*, before: dict[int, set[str]], now: datetime) -> int:
                 studios = Studio.objects.filter(region_id=township, active=True)
                 recipients |= set(StaffProfile.objects.filter(studio__in=studios).values_list("user_id", flat=True))
                 recipients |= {u for u in studios.values_list("lead__user_id", flat=True) if u}
-            texts = every_language(gettext_lazy("New hot word in %(sector)s: “%(term)s”, %(count)d petitions in 7 days"), {
-                "sector": names.get(sector_id, ""), "term": term, "count": counts.get((sector_id, term), 0)})
+            name, name_en = names.get(sector_id, ("", ""))
+            texts = every_language(
+                gettext_lazy("New hot word in %(sector)s: “%(term)s”, %(count)d petitions in 7 days"),
+                lambda name=name, name_en=name_en, term=term, n=counts.get((sector_id, term), 0): {
+                    "sector": (name_en or name) if get_language() == "en" else name, "term": term, "count": n})
             url = reverse("hotwords:detail", kwargs={"term": term}) + f"?window={NOTIFY_WINDOW}&sector={sector_id}"
             for user_id in sorted(recipients):
                 users.append(user_id)

@@ -90,10 +90,11 @@ EXPECTED = (
 )
 STEADY_TERMS = tuple(term for topics in STEADY.values() for term, _t in topics)
 # Words of the rising topics' petitions that rise with them and must never be hot words: filler and
-# complaint, places (with and without their suffixes), firms' names and other cities.
+# complaint, places (with and without their suffixes), firms' names and other cities. (供热 in 供热公司 is
+# what the firm does, the heating itself: a term, hotwords_userdict.txt.)
 NOISE = ("受不了", "冻得", "推给", "没人管", "反映", "一下", "怎么办", "麻烦", "希望", "解决", "问题",
          "冠县", "高唐", "莘县", "辛集镇", "梁村镇", "清泉街道", "宏远", "贸易", "有限公司", "公司", "热力",
-         "热力公司", "供热", "青岛", "济南")
+         "热力公司", "青岛", "济南")
 
 VILLAGES = ("琉璃庙村", "耿店村", "贾庄村", "前街村", "后屯村", "王楼村")
 

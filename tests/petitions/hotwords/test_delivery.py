@@ -49,6 +49,10 @@ def test_a_term_new_to_a_sectors_top_notifies_its_representatives_and_the_townsh
     assert "agri_rep" not in notified
     note = Notification.objects.filter(user=world.gov_rep.user, text__contains="停水").get()
     assert note.url.startswith("/dashboard/hot-words/") and f"sector={world.sectors['governance'].pk}" in note.url
+    # In each language, the sector by its name in that language.
+    sector = world.sectors["governance"]
+    assert sector.name in note.texts["zh-hans"] and "停水" in note.texts["zh-hans"]
+    assert note.texts["en"].startswith(f"New hot word in {sector.name_en or sector.name}: “停水”")
     before = Notification.objects.count()
     hotwords_refresh()  # nothing new: nobody is told twice
     assert Notification.objects.count() == before

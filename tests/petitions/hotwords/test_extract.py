@@ -88,3 +88,18 @@ def test_a_firms_name_takes_nothing_before_it_that_is_not_part_of_it(extractor):
 
 def test_a_word_staff_added_is_a_term_even_when_it_ends_like_a_firm():
     assert "物业公司" in Extractor(extra_words=["物业公司"]).terms("小区物业公司乱收费")
+
+
+@pytest.mark.parametrize("text, matter", [("自来水公司停水不提前通知", "自来水"), ("物业公司乱收费，不给开发票", "物业"),
+                                          ("找了供热公司也没人管，暖气不热", "供热"), ("电动车充电桩供电公司不给接电", "供电"),
+                                          ("垃圾处理厂臭味很大", "垃圾")])
+def test_what_a_firm_does_is_the_matter_and_stays_a_term(text, matter):
+    """A dictionary word before 公司 or 厂 is what the firm does, not its brand (with the routing keywords, as
+    services pass them)."""
+    assert matter in Extractor(extra_words=["物业", "垃圾"]).terms(text)
+
+
+def test_a_villages_name_does_not_take_its_everyday_stem_with_it():
+    extractor = Extractor(places=["水库村", "果园村", "林场村", "建设村", "高唐县"])
+    assert extractor.terms("水库村的水库漏水，果园村果园打药，林场村林场着火，高唐县城建设慢") == [
+        "水库", "漏水", "果园", "打药", "林场", "着火", "建设"]
