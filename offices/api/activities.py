@@ -69,9 +69,10 @@ class StudioActivityRecordSerializer(StrictSerializer):
     representatives = serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=2**63 - 1), max_length=500, default=list,
         help_text=_("The ids of the studio's members who took part; each gets it on their duty log."))
-    outcome_metric = serializers.ChoiceField(choices=StudioOutcome.Metric.choices, required=False,
+    outcome_metric = serializers.ChoiceField(choices=StudioOutcome.Metric.choices, required=False, allow_blank=True,
                                              help_text=_("An outcome measured at it (with outcome_value), if any."))
-    outcome_value = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=0, required=False)
+    outcome_value = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=0, required=False,
+                                             allow_null=True)
     description = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
 
 
@@ -84,8 +85,8 @@ ACTIVITY = OpenApiExample("activity", response_only=True, status_codes=["201"], 
 
 
 class _StudioScoped(viewsets.GenericViewSet):
-    """A studio's rows, under /api/v1/studios/<studio_code>/…: an inactive studio is found only by those
-    who manage it, as its public page is."""
+    """A studio's rows, under /api/v1/studios/<studio_code>/…, as /api/v1/studios lists studios: an inactive
+    studio is not there, except for those who manage it."""
 
     permission_classes = [AllowAny]
     pagination_class = ApiPagination

@@ -60,6 +60,13 @@ def test_studio_staff_record_an_activity_that_counts_for_each_participant(api_as
     assert api_as(None).get(url(world.studio_b)).json()["results"] == []
 
 
+def test_a_blank_outcome_is_no_outcome_as_on_the_page(api_as, world):
+    response = api_as("studio_staff_a").post(url(world.studio_a), {
+        **GOOD, "outcome_metric": "", "outcome_value": None}, format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["outcomes"] == [] and not StudioOutcome.objects.exists()
+
+
 def test_bad_input_gets_the_pages_messages_and_changes_nothing(api_as, world):
     client = api_as("studio_staff_a")
     before = rows()

@@ -96,7 +96,8 @@ def act(page, action, **fields):
             field.select_option(value)
         else:
             field.fill(value)
-    # The notice of the previous action may still be on the page: wait for this action's answer first.
+    # The notice of the previous action is removed first, so that only this action's answer can satisfy the wait.
+    page.evaluate("document.querySelectorAll('.dash-notice').forEach(e => e.remove())")
     with page.expect_response(lambda r: r.request.method == "POST" and f"/{action}/" in r.url):
         form.locator(f"button[data-action='{action}']").click()
     page.locator(".dash-notice.msg-success").wait_for()
