@@ -313,7 +313,9 @@ class DutyRecord(models.Model):
         verbose_name_plural = _("duty records")
         constraints = [models.UniqueConstraint(fields=["representative", "kind", "source", "source_id"],
                                                name="duty_record_once")]
-        indexes = [models.Index(fields=["representative", "kind", "occurred_at"])]
+        indexes = [models.Index(fields=["representative", "kind", "occurred_at"]),
+                   # Who was active in a period (the team report): the period's records, read from the index alone.
+                   models.Index(fields=["occurred_at", "representative"], name="duty_record_when_who")]
 
     def __str__(self):
         return self.summary

@@ -186,28 +186,62 @@ def _labelled(rows: list[dict], field: str, choices: dict | None = None) -> list
     return rows
 
 
+def _areas_below(region) -> tuple[int, dict[str, str], str]:
+    """How the team report splits a region: (the depth of its children's code in a path, child code → name,
+    the region's own name). The whole city when no region is chosen."""
+    from offices.models import Region
+
+    base = region or Region.objects.filter(parent__isnull=True).order_by("path").first()
+    if base is None:
+        return 0, {}, ""
+    children = dict(Region.objects.filter(parent=base).values_list("code", "name"))
+    return len(base.path.strip("/").split("/")), children, base.name
+
+
+def _area(path: str, areas: tuple[int, dict[str, str], str]) -> str:
+    """The child of the chosen region a path lies in, or the region itself for what is registered there."""
+    depth, children, own = areas
+    codes = (path or "").strip("/").split("/")
+    return children.get(codes[depth], own) if len(codes) > depth else own
+
+
 def team(f: Filters) -> dict[str, list[dict]]:
-    """队伍建设: representatives by level, sector and region, and who was active in the period."""
+    """队伍建设: representatives by level, sector and area (the counties of the city, or the regions just
+    below the one chosen), and who was active in the period (a duty record). A fixed number of queries:
+    the representatives, their sectors, the distinct representatives with a duty record in the period
+    (from the (occurred_at, representative) index) and the areas; the groups are counted here, in one
+    pass over the city's representatives."""
+    from collections import defaultdict
+
     from liaison.models import DutyRecord
     from offices.choices import Level
 
     reps = Representative.objects.filter(f.representatives_q(), active=True)
-    active = DutyRecord.objects.filter(occurred_at__gte=f.since, occurred_at__lt=f.until,
-                                       representative__in=reps)
+    areas = _areas_below(f.region)
+    people = {rep_id: (level, _area(path, areas)) for rep_id, level, path in
+              reps.order_by().values_list("id", "level", "region__path").distinct()}
+    sectors: dict[int, list] = defaultdict(list)
+    for rep_id, name in (Representative.sectors.through.objects.filter(representative__in=reps.values("pk"))
+                         .values_list("representative_id", "sector__name")):
+        sectors[rep_id].append(name)
+    active = set(DutyRecord.objects.filter(occurred_at__gte=f.since, occurred_at__lt=f.until,
+                                           representative__in=reps.values("pk"))
+                 .order_by().values_list("representative_id", flat=True).distinct())
 
-    def group(rep_field, duty_field, choices=None):
-        rows = {r[rep_field]: {"key": r[rep_field], "count": r["count"], "active": 0}
-                for r in _grouped(reps, rep_field, count=Count("id", distinct=True))}
-        for r in _grouped(active, duty_field, active=Count("representative", distinct=True)):
-            rows.setdefault(r[duty_field], {"key": r[duty_field], "count": 0, "active": 0})["active"] = r["active"]
-        out = [{"label": str(choices.get(k, k)) if choices else (k or "—"), "count": v["count"],
-                "active": v["active"]} for k, v in rows.items()]
+    def group(keys_of, choices=None):
+        counts: dict = defaultdict(lambda: [0, 0])
+        for rep_id in people:
+            for key in keys_of(rep_id):
+                counts[key][0] += 1
+                counts[key][1] += rep_id in active
+        out = [{"label": str(choices.get(k, k)) if choices else (k or "—"), "count": n, "active": a}
+               for k, (n, a) in counts.items()]
         return sorted(out, key=lambda r: -r["count"])
 
     return {
-        "levels": group("level", "representative__level", dict(Level.choices)),
-        "sectors": group("sectors__name", "representative__sectors__name"),
-        "regions": group("region__name", "representative__region__name"),
+        "levels": group(lambda rep_id: (people[rep_id][0],), dict(Level.choices)),
+        "sectors": group(lambda rep_id: sectors.get(rep_id) or (None,)),
+        "regions": group(lambda rep_id: (people[rep_id][1],)),
     }
 
 

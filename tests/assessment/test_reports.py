@@ -153,6 +153,40 @@ def test_team_and_position_group_and_export(org_client):
     assert len(rows) == 1 + 3 and len(rows[0]) == 4 and rows[1][1:] == ["1", "1", "0"]
 
 
+def test_team_counts_representatives_and_the_active_ones_per_level_sector_and_region(org_client):
+    """Active: a duty record in the period. A representative of two sectors counts in each; one of none in "—"."""
+    from liaison.models import DutyRecord
+    from offices.models import Region
+    from tests.factories import RegionFactory, SectorFactory
+
+    city = RegionFactory(kind=Region.Kind.CITY)
+    county = RegionFactory(parent=city, kind=Region.Kind.COUNTY, name="东昌府区")
+    other = RegionFactory(parent=city, kind=Region.Kind.COUNTY, name="临清市")
+    farming, finance = SectorFactory(name="农业技术"), SectorFactory(name="金融服务")
+    a = RepresentativeFactory(region=county, level="county")
+    a.sectors.set([farming, finance])
+    b = RepresentativeFactory(region=RegionFactory(parent=county, kind=Region.Kind.TOWNSHIP, name="古楼街道"),
+                              level="township")
+    b.sectors.set([farming])
+    c = RepresentativeFactory(region=other, level="township")  # no sector, no duty in November
+    RepresentativeFactory(region=other, level="township", active=False)  # not counted at all
+    for rep, at in ((a, NOV), (a, NOV + timedelta(days=1)), (b, NOV), (c, datetime(2026, 10, 20, tzinfo=TZ))):
+        DutyRecord.objects.create(representative=rep, kind="petition", source="t", source_id=DutyRecord.objects.count(),
+                                  summary="s", occurred_at=at)
+    sections = {s["name"]: {r["label"]: (r["count"], r["active"]) for r in s["rows"]}
+                for s in org_client.get("/reports/team/" + FILTER).context["sections"]}
+    assert {k: v for k, v in sections["regions"].items() if k in ("东昌府区", "临清市")} == {
+        "东昌府区": (2, 2), "临清市": (1, 0)}
+    assert sections["sectors"]["农业技术"] == (2, 2) and sections["sectors"]["金融服务"] == (1, 1)
+    assert sections["sectors"]["—"][0] >= 1 and sections["sectors"]["—"][1] == 0
+    levels = {k: v for k, v in sections["levels"].items()}
+    assert sum(v[0] for v in levels.values()) == 3 and sum(v[1] for v in levels.values()) == 2
+    # Within a county: its townships, and the county itself for those registered at county level.
+    within = org_client.get(f"/reports/team/{FILTER}&region={county.pk}").context["sections"]
+    regions = {r["label"]: (r["count"], r["active"]) for r in {s["name"]: s["rows"] for s in within}["regions"]}
+    assert regions == {"东昌府区": (1, 1), "古楼街道": (1, 1)}
+
+
 def test_overview_counts_trends_and_sectors(org_client):
     make_data(2)
     PetitionFactory(submitted_at=datetime(2026, 10, 20, 10, tzinfo=TZ), status="closed")  # October
