@@ -206,6 +206,14 @@ class NotificationAdmin(LargeTableMixin, admin.ModelAdmin):
     ordering = ("-created_at", "-id")
     date_hierarchy = "created_at"
     autocomplete_fields = ("user",)
+    exclude = ("texts",)
+
+    def save_model(self, request, obj, form, change):
+        # A text written here is in one language: it replaces the rendered ones, which would otherwise
+        # still be shown to every reader.
+        if "text" in form.changed_data:
+            obj.texts = {}
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(DownloadJob)

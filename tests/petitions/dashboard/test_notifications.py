@@ -121,3 +121,22 @@ def test_each_reader_sees_a_notification_in_their_own_language(client, world):
     assert f"Red card: {petition.tracking_code} is past its" in english and "红牌" not in english
     # The default language's text stays on the row, for e-mail and the back office.
     assert Notification.objects.get(user=staff, kind=Notification.Kind.INFO).text == "“秋收安排”有新回复"
+
+
+def test_a_text_corrected_in_the_back_office_is_what_every_reader_sees(client, world, rf):
+    from types import SimpleNamespace
+
+    from django.contrib import admin
+
+    from liaison.services_agency import notify
+
+    staff = world.studio_staff_a
+    notify(user_ids=[staff.pk], text="会议改期", url="")
+    note = Notification.objects.get(user=staff)
+    assert note.texts  # rendered in every language when created
+    note.text = "会议改到周五下午三点"
+    admin.site._registry[Notification].save_model(rf.post("/"), note, SimpleNamespace(changed_data=["text"]), True)
+    client.force_login(staff)
+    for language in ("zh-hans", "en"):
+        page = client.get(reverse("dashboard:notifications"), headers={"accept-language": language}).content.decode()
+        assert "会议改到周五下午三点" in page and "会议改期" not in page
