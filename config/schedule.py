@@ -39,6 +39,10 @@ BEAT_SCHEDULE = {
     # Hot words: extract new petitions, re-rank every window and scope, notify sectors of new top terms.
     "petitions-hotwords-refresh": {"task": "petitions.tasks.hotwords_refresh_task",
                                    "schedule": timedelta(minutes=10), "options": {"expires": 540}},
+    # PostgreSQL: the petitions' pages all-visible again after the sweep's and the workflow's updates, so that the
+    # reports keep reading a year of petitions from an index alone (petitions/maintenance.py).
+    "petitions-vacuum": {"task": "petitions.tasks.petitions_vacuum_task", "schedule": timedelta(minutes=15),
+                         "options": {"expires": 600}},
     # Background downloads (exports, poster zips): delete those a day old with their files, queue lost ones again.
     "assessment-downloads-sweep": {"task": "assessment.tasks.download_jobs_sweep_task",
                                    "schedule": timedelta(minutes=5), "options": {"expires": 240}},

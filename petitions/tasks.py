@@ -53,3 +53,11 @@ def hotwords_refresh_task(full: bool = False) -> str:
 
     result = hotwords_refresh(full=full)
     return f"{result['extracted']} extracted, {result['hot_words']} hot words, {result['notified']} notified"
+
+
+@shared_task(name="petitions.tasks.petitions_vacuum_task")
+def petitions_vacuum_task() -> bool:
+    """Beat: keep the reports' index-only reads of petitions off the table (petitions/maintenance.py)."""
+    from .maintenance import petitions_vacuum
+
+    return petitions_vacuum()
