@@ -15,16 +15,24 @@ from django.utils import translation
 MAX_LENGTH = 255  # Notification.text
 
 
+def in_each_language(render: Callable[[], object]) -> dict[str, object]:
+    """{language code: render()} with that language active, for every language of the portal."""
+    out = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            out[code] = render()
+    return out
+
+
 def every_language(template, params: dict | Callable[[], dict] | None = None) -> dict[str, str]:
     """{language code: text} for `template` (a lazy translatable string, or a callable returning one) with
     `params` (a dict, or a callable returning one, rendered in each language too: a stage's label)."""
-    texts = {}
-    for code, _name in settings.LANGUAGES:
-        with translation.override(code):
-            text = str(template() if callable(template) else template)
-            values = params() if callable(params) else params
-            texts[code] = (text % values if values else text)[:MAX_LENGTH]
-    return texts
+    def render() -> str:
+        text = str(template() if callable(template) else template)
+        values = params() if callable(params) else params
+        return (text % values if values else text)[:MAX_LENGTH]
+
+    return in_each_language(render)
 
 
 def default_text(texts: dict[str, str]) -> str:

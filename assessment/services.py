@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F, Max, Min
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from offices.choices import Flag
@@ -17,7 +17,7 @@ from petitions.models import Petition, PetitionEvent
 from . import sla, workdays
 from .bulk import insert_rows, update_column
 from .models import FlagChange, Notification, RedCard
-from .notices import default_text
+from .notices import default_text, in_each_language
 from .sql import target_flag_expression
 
 logger = logging.getLogger(__name__)
@@ -63,12 +63,8 @@ def _texts(kind: str) -> str:
 def _notice_texts() -> dict[str, tuple[dict, str, str]]:
     """Per language of the portal: the stages' labels and the red card's and the reminder's templates
     (notifications are written in every language, assessment.notices)."""
-    out = {}
-    for code, _name in settings.LANGUAGES:
-        with translation.override(code):
-            out[code] = ({stage: str(label) for stage, label in sla.STAGE_LABELS.items()}, _texts("card"),
-                         _texts("reminder"))
-    return out
+    return in_each_language(lambda: ({stage: str(label) for stage, label in sla.STAGE_LABELS.items()},
+                                     _texts("card"), _texts("reminder")))
 
 
 def _sweep_batch(*, lo: int, hi: int, now: datetime, rectify_by: datetime) -> Counter:

@@ -312,20 +312,20 @@ def research_claims_visible_to(user, queryset: QuerySet | None = None) -> QueryS
     return queryset.filter(q)
 
 
-def representatives_in_studio_area(studio, queryset: QuerySet | None = None) -> QuerySet:
-    """Representatives who may join a studio: active, of its region or the regions below it."""
+def _active_representatives_in(region, queryset: QuerySet | None) -> QuerySet:
     from liaison.models import Representative
 
-    return _in_region(Representative.objects.all() if queryset is None else queryset, studio.region).filter(
-        active=True)
+    return _in_region(Representative.objects.all() if queryset is None else queryset, region).filter(active=True)
+
+
+def representatives_in_studio_area(studio, queryset: QuerySet | None = None) -> QuerySet:
+    """Representatives who may join a studio: active, of its region or the regions below it."""
+    return _active_representatives_in(studio.region, queryset)
 
 
 def representatives_in_agency_area(agency, queryset: QuerySet | None = None) -> QuerySet:
     """Representatives an agency may give tasks to: those of its region and the regions below it."""
-    from liaison.models import Representative
-
-    return _in_region(Representative.objects.all() if queryset is None else queryset, agency.region).filter(
-        active=True)
+    return _active_representatives_in(agency.region, queryset)
 
 
 def studios_in_agency_area(agency, queryset: QuerySet | None = None) -> QuerySet:
