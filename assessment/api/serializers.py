@@ -63,3 +63,5 @@ class ReportFiguresSerializer(serializers.Serializer):
     weekly = TrendPointSerializer(many=True)
     monthly = TrendPointSerializer(many=True)
     by_sector = SectorFigureSerializer(many=True)
+    as_of = serializers.DateTimeField(help_text=_("When these figures were computed: a view's figures are shared for "
+                                                  "a few minutes (REPORTS_SNAPSHOT_SECONDS)."))

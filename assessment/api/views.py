@@ -22,6 +22,7 @@ from petitions.api.permissions import HasRole, IsOrganisation
 from ..models import FlagChange, RedCard, Scorecard
 from ..reports.filters import parse_filters
 from ..reports.selectors import overview
+from ..reports.snapshots import report_snapshot
 from .serializers import FlagChangeSerializer, RedCardSerializer, ReportFiguresSerializer, ScorecardSerializer
 
 LIST_ERRORS = error_responses(400, 401, 403, 404, 406, 429)
@@ -157,12 +158,13 @@ class ReportFiguresView(APIView):
         form, f = parse_filters(request.query_params)
         if f is None:
             raise ValidationError({k: [str(m) for m in v] for k, v in form.errors.items()})
-        data = overview(f)
+        snapshot = report_snapshot("overview", f, lambda: overview(f))
+        data = snapshot.data
 
         def points(rows):
             return [{"start": start, "collected": c, "resolved": r} for start, c, r in rows]
 
-        body = {"period": f.period, "start": f.start, "end": f.end, **data["totals"],
+        body = {"period": f.period, "start": f.start, "end": f.end, **data["totals"], "as_of": snapshot.as_of,
                 "weekly": points(data["weekly"]), "monthly": points(data["monthly"]),
                 "by_sector": [{"sector": row["sector__name"], "collected": row["collected"],
                                "resolved": row["resolved"]} for row in data["by_sector"]]}

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from ..models import Scorecard, ScoreWeights
 from ..scorecards import PETITION_FIGURES
 from . import selectors, svg
+from .snapshots import report_snapshot
 from .access import can_see_scorecard, organisation_required
 from .export import FORMATS, export_response
 from .filters import parse_filters
@@ -68,7 +69,8 @@ def overview(request):
     form, f, bad = _filtered(request, "reports/overview.html")
     if bad:
         return bad
-    data = selectors.overview(f)
+    snapshot = report_snapshot("overview", f, lambda: selectors.overview(f))
+    data = snapshot.data
     tables = selectors.overview_tables(data)
     fmt = _export_format(request)
     if fmt:
@@ -86,7 +88,7 @@ def overview(request):
                                   for r in data["by_sector"]], title=str(_("Petitions by sector"))),
     }
     return render(request, "reports/overview.html", {"form": form, "filters": f, "data": data, "charts": charts,
-                                                     "qs": f.querystring(), "tab": "overview"})
+                                                     "qs": f.querystring(), "tab": "overview", "snapshot": snapshot})
 
 
 @organisation_required
@@ -96,12 +98,15 @@ def operation(request):
         return bad
     if _export_format(request):
         return _in_the_background(request)
-    rows = selectors.operation(f, today=timezone.localdate())
+    today = timezone.localdate()
+    snapshot = report_snapshot("operation", f, lambda: selectors.operation(f, today=today), today)
+    rows = snapshot.data
     chart = svg.bar_chart([(r["name"], r["load"]) for r in sorted(rows, key=lambda r: -r["load"])[:15]],
                           title=str(_("Open petitions by studio (top 15)")))
     return render(request, "reports/operation.html", {
         "form": form, "filters": f, "rows": rows, "chart": chart, "inactive_days": selectors.inactive_days(),
-        "inactive_count": sum(r["inactive"] for r in rows), "qs": f.querystring(), "tab": "operation"})
+        "inactive_count": sum(r["inactive"] for r in rows), "qs": f.querystring(), "tab": "operation",
+        "snapshot": snapshot})
 
 
 @organisation_required
@@ -173,7 +178,8 @@ def _grouped_page(request, *, tab, title, groups, columns, chart_key):
     form, f, bad = _filtered(request, "reports/grouped.html", {"tab": tab, "title": title})
     if bad:
         return bad
-    data = groups(f)
+    snapshot = report_snapshot(tab, f, lambda: groups(f))
+    data = snapshot.data
     tables = selectors.grouped_tables(tab, data, columns, _GROUP_TITLES)
     fmt = _export_format(request)
     if fmt:
@@ -184,7 +190,7 @@ def _grouped_page(request, *, tab, title, groups, columns, chart_key):
     return render(request, "reports/grouped.html", {
         "form": form, "filters": f, "tab": tab, "title": title, "sections": sections,
         "columns": [label for label, _key in columns], "keys": [key for _label, key in columns],
-        "qs": f.querystring()})
+        "qs": f.querystring(), "snapshot": snapshot})
 
 
 @organisation_required

@@ -259,6 +259,9 @@ POSTER_FONT = env.str("POSTER_FONT", default="")
 # with no activity for this many days is marked on the operation report; notifications may also go by e-mail.
 SLA_RECTIFY_WORKDAYS = env.int("SLA_RECTIFY_WORKDAYS", default=5)
 REPORTS_INACTIVE_DAYS = env.int("REPORTS_INACTIVE_DAYS", default=30)
+# The overview, team, position and operation reports share a view's figures for this many seconds (each page
+# says when they were computed; assessment/reports/snapshots.py); 0 computes them for every view.
+REPORTS_SNAPSHOT_SECONDS = env.int("REPORTS_SNAPSHOT_SECONDS", default=300)
 # API (config/api_router.py): per anonymous client and per user, in REST_FRAMEWORK above (API_ANON_RATE,
 # API_USER_RATE; a petition submitted through the API counts against SUBMIT_RATE_LIMIT). Open311: GET
 # requests.json covers this many days by default and returns at most OPEN311_MAX_RESULTS requests.

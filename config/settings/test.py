@@ -25,3 +25,7 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
 
 # A queue of this test session's own, so that a worker never picks up another run's leftovers.
 CELERY_TASK_DEFAULT_QUEUE = os.environ.setdefault("TEST_CELERY_QUEUE", f"test-{os.getpid()}")
+
+# Tests change the data between two views of a report; the shared snapshot is tested on its own
+# (tests/assessment/test_report_snapshots.py), with the setting turned on there.
+REPORTS_SNAPSHOT_SECONDS = 0
