@@ -82,6 +82,9 @@ class FlagChangeAdmin(TrackingCodeSearchMixin, LargeTableMixin, ComputedAdmin):
     def subject(self, obj):
         return _subject(obj)
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # a view of the append-only trail
+
     @admin.display(description=_("to"), ordering="to_flag")
     def to_flag_display(self, obj):
         return flag_badge(obj.to_flag, obj.get_to_flag_display())

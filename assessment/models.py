@@ -56,14 +56,23 @@ class WorkdayOverride(models.Model):
 
 
 class FlagChange(models.Model):
-    """The history of flags: each time a petition, representative or studio changes colour."""
+    """The history of flags, read from the trail: a database view over the petitions' FLAG events.
+
+    The sweep writes each change once, as the petition's FLAG event (petitions.PetitionEvent, data
+    {"from", "to", "stage"}, note = the reason); this view gives the assessment its own reading of it
+    (scorecards, the drill-down, the API's /flags, the back office). Writing the same change to a
+    second table cost the first sweep after a bulk load a quarter of its time (docs/assessment.md).
+    Only petitions change colour today; `representative` and `studio` are the subjects a later
+    colour of people and studios would have, and are empty. Read only: nothing deletes through it
+    (the trail is append-only), hence DO_NOTHING.
+    """
 
     petition = models.ForeignKey("petitions.Petition", verbose_name=_("petition"), null=True, blank=True,
-                                 on_delete=models.CASCADE, related_name="flag_changes")
+                                 on_delete=models.DO_NOTHING, related_name="flag_changes")
     representative = models.ForeignKey("liaison.Representative", verbose_name=_("representative"), null=True,
-                                       blank=True, on_delete=models.CASCADE, related_name="flag_changes")
+                                       blank=True, on_delete=models.DO_NOTHING, related_name="flag_changes")
     studio = models.ForeignKey("offices.Studio", verbose_name=_("studio"), null=True, blank=True,
-                               on_delete=models.CASCADE, related_name="flag_changes")
+                               on_delete=models.DO_NOTHING, related_name="flag_changes")
     from_flag = models.CharField(_("from"), max_length=8, choices=Flag.choices, blank=True)
     to_flag = models.CharField(_("to"), max_length=8, choices=Flag.choices)
     stage = models.CharField(_("stage"), max_length=16, blank=True)
@@ -71,18 +80,10 @@ class FlagChange(models.Model):
     reason = models.CharField(_("reason"), max_length=255, blank=True)
 
     class Meta:
+        managed = False  # a view (assessment/migrations/0008_flag_history_from_the_trail.py)
         ordering = ["-at"]
         verbose_name = _("flag change")
         verbose_name_plural = _("flag changes")
-        constraints = [
-            models.CheckConstraint(
-                condition=(Q(petition__isnull=False, representative__isnull=True, studio__isnull=True)
-                           | Q(petition__isnull=True, representative__isnull=False, studio__isnull=True)
-                           | Q(petition__isnull=True, representative__isnull=True, studio__isnull=False)),
-                name="flag_change_one_subject",
-            )
-        ]
-        indexes = [models.Index(fields=["to_flag", "at"])]
 
     def __str__(self):
         return f"{self.from_flag or '-'} → {self.to_flag}"

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from contextlib import nullcontext
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -16,7 +18,7 @@ from petitions.models import Petition, PetitionEvent
 
 from . import sla, workdays
 from .bulk import insert_rows, update_column
-from .models import FlagChange, Notification, RedCard
+from .models import Notification, RedCard
 from .notices import default_text, in_each_language
 from .sql import target_flag_expression
 
@@ -67,21 +69,57 @@ def _notice_texts() -> dict[str, tuple[dict, str, str]]:
                                      _texts("card"), _texts("reminder")))
 
 
-def _sweep_batch(*, lo: int, hi: int, now: datetime, rectify_by: datetime) -> Counter:
+# Stand-ins for a batch's id bounds in the compiled SELECT (no real parameter of it is a negative integer).
+_LO, _HI = -7_000_000_001, -7_000_000_002
+_CHANGED_COLUMNS = ("id", "flag", "status", "resolve_due_at", "loop", "current_studio_id", "studio_id",
+                    "current_representative_id", "current_representative__user_id", "tracking_code", "new_flag")
+
+
+@dataclass(frozen=True)
+class _Sweep:
+    """What every batch of one sweep shares, prepared once: the compiled SELECT of the rows whose flag
+    must change, and the texts (translated in the sweep's own language, not a worker thread's)."""
+
+    now: datetime
+    rectify_by: datetime
+    sql: str
+    params: tuple
+    reasons: dict
+    notice_texts: dict
+    petition_url: str
+
+    @classmethod
+    def prepare(cls, now: datetime, rectify_by: datetime) -> _Sweep:
+        # Compiling the flag CASE (every policy's share) costs more than running it on 5,000 ids: the SELECT
+        # is compiled once with stand-in bounds, which each batch replaces.
+        changed = (Petition.objects.filter(id__gte=_LO, id__lt=_HI, status__in=sla.CLOCK_STATUSES,
+                                           due_at__isnull=False)
+                   .annotate(new_flag=target_flag_expression(now)).exclude(flag=F("new_flag"))
+                   .select_for_update(skip_locked=True, of=("self",)).order_by("id").values_list(*_CHANGED_COLUMNS))
+        # Django compiles FOR UPDATE only inside a transaction (no query is sent for that).
+        with transaction.atomic() if connection.get_autocommit() else nullcontext():
+            sql, params = changed.query.sql_with_params()
+        labels = {stage: str(label) for stage, label in sla.STAGE_LABELS.items()}
+        reasons = {(flag, stage): _texts(flag) % {"stage": labels.get(stage, stage)}
+                   for flag in Flag.values for stage in (*sla.STAGES, "")}
+        return cls(now, rectify_by, sql, tuple(params), reasons, _notice_texts(), _petition_url_template())
+
+    def changed(self, lo: int, hi: int) -> list[tuple]:
+        params = [lo if p == _LO else hi if p == _HI else p for p in self.params]
+        # Raw rows: the only datetime, resolve_due_at, is read for whether it is set (SQLite gives it as text).
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, params)
+            return cursor.fetchall()
+
+
+def _sweep_batch(sweep: _Sweep, lo: int, hi: int) -> Counter:
     """One id range, one short transaction: lock the rows whose flag must change (skipping rows
-    another sweep holds), update them with the same CASE, and write their history."""
+    another sweep holds), update them with the same CASE, and write each change once, as the petition's
+    FLAG event (the flag history, FlagChange, is a view of those events)."""
     counts: Counter = Counter()
-    target = target_flag_expression(now)
+    now, rectify_by, reasons, notice_texts = sweep.now, sweep.rectify_by, sweep.reasons, sweep.notice_texts
     with transaction.atomic():
-        changed = list(
-            Petition.objects.filter(id__gte=lo, id__lt=hi, status__in=sla.CLOCK_STATUSES, due_at__isnull=False)
-            .annotate(new_flag=target).exclude(flag=F("new_flag"))
-            .select_for_update(skip_locked=True, of=("self",))
-            .order_by("id")
-            .values_list("id", "flag", "status", "resolve_due_at", "loop", "current_studio_id", "studio_id",
-                         "current_representative_id", "current_representative__user_id", "tracking_code",
-                         "new_flag")
-        )
+        changed = sweep.changed(lo, hi)
         if not changed:
             return counts
         if connection.vendor == "postgresql":
@@ -95,14 +133,6 @@ def _sweep_batch(*, lo: int, hi: int, now: datetime, rectify_by: datetime) -> Co
         carded = set(RedCard.objects.filter(petition_id__in=[r[0] for r in changed if r[-1] == Flag.RED])
                      .values_list("petition_id", "stage"))
         staff = _staff_by_studio({row[5] or row[6] for row in changed})
-        # Translated once per batch, not once per row.
-        labels = {stage: str(label) for stage, label in sla.STAGE_LABELS.items()}
-        reasons = {(flag, stage): _texts(flag) % {"stage": labels.get(stage, stage)}
-                   for flag in Flag.values for stage in (*sla.STAGES, "")}
-        notice_texts = _notice_texts()
-        petition_url = _petition_url_template()
-
-        history = {"petition_id": [], "from_flag": [], "to_flag": [], "stage": [], "reason": []}
         events = {"petition_id": [], "loop": [], "note": [], "data": []}
         cards = {"petition_id": [], "stage": [], "representative_id": [], "studio_id": [], "reason": []}
         notices = {"user_id": [], "kind": [], "text": [], "texts": [], "url": []}
@@ -112,8 +142,6 @@ def _sweep_batch(*, lo: int, hi: int, now: datetime, rectify_by: datetime) -> Co
             counts[new] += 1
             holder_studio = current_studio or studio
             reason = reasons[(new, stage)]
-            history["petition_id"].append(pid), history["from_flag"].append(old), history["to_flag"].append(new)
-            history["stage"].append(stage), history["reason"].append(reason)
             events["petition_id"].append(pid), events["loop"].append(loop), events["note"].append(reason)
             events["data"].append({"from": old, "to": new, "stage": stage})
             recipients = ([rep_user] if rep_user else []) + staff.get(holder_studio, [])
@@ -134,8 +162,7 @@ def _sweep_batch(*, lo: int, hi: int, now: datetime, rectify_by: datetime) -> Co
             for user_id in recipients:
                 notices["user_id"].append(user_id), notices["kind"].append(kind)
                 notices["text"].append(default_text(texts)), notices["texts"].append(texts)
-                notices["url"].append(petition_url.format(code=code))
-        insert_rows(FlagChange, columns=history, constants={"at": now})
+                notices["url"].append(sweep.petition_url.format(code=code))
         insert_rows(PetitionEvent, columns=events, constants={
             "action": PetitionEvent.Action.FLAG, "actor_label": "system", "at": now, "public": False})
         # ON CONFLICT DO NOTHING: the unique constraint backs the check above against a concurrent sweep.
@@ -146,11 +173,17 @@ def _sweep_batch(*, lo: int, hi: int, now: datetime, rectify_by: datetime) -> Co
     return counts
 
 
-def sla_sweep(*, now: datetime | None = None, batch_size: int = DEFAULT_BATCH) -> dict:
+def sla_sweep(*, now: datetime | None = None, batch_size: int = DEFAULT_BATCH, jobs: int | None = None) -> dict:
     """Set every open petition's flag (blue on track, yellow past its stage's warning share, red past
     due), in keyset batches by id range, each its own short transaction. Safe to run twice at once:
     a batch locks only the rows it changes, skipping those another sweep holds, and re-checks the
-    predicate under the lock. Returns counts: blue, yellow, red, red_cards, notifications, batches."""
+    predicate under the lock. Returns counts: blue, yellow, red, red_cards, notifications, batches.
+
+    On PostgreSQL the batches are spread over `jobs` connections (SLA_SWEEP_JOBS, 2 by default): most
+    of a batch's time is the database writing history and checking keys, which another batch can do
+    on the other core meanwhile. Called inside a transaction (a test, a caller's atomic block) the
+    sweep stays on the caller's connection, which alone sees what the transaction wrote.
+    """
     now = now or timezone.now()
     rectify_by = workdays.add_workdays(now, _rectify_workdays())
     bounds = Petition.objects.filter(status__in=sla.CLOCK_STATUSES, due_at__isnull=False).aggregate(
@@ -158,16 +191,52 @@ def sla_sweep(*, now: datetime | None = None, batch_size: int = DEFAULT_BATCH) -
     totals: Counter = Counter()
     if bounds["lo"] is None:
         return {"blue": 0, "yellow": 0, "red": 0, "red_cards": 0, "notifications": 0, "batches": 0}
-    lo = bounds["lo"]
-    while lo <= bounds["hi"]:
-        totals += _sweep_batch(lo=lo, hi=lo + batch_size, now=now, rectify_by=rectify_by)
-        totals["batches"] += 1
-        lo += batch_size
+    sweep = _Sweep.prepare(now, rectify_by)
+    ranges = [(lo, lo + batch_size) for lo in range(bounds["lo"], bounds["hi"] + 1, batch_size)]
+    jobs = max(1, jobs if jobs is not None else int(getattr(settings, "SLA_SWEEP_JOBS", 2)))
+    if jobs == 1 or len(ranges) == 1 or connection.vendor != "postgresql" or connection.in_atomic_block:
+        for lo, hi in ranges:
+            totals += _sweep_batch(sweep, lo, hi)
+    else:
+        totals = _sweep_in_parallel(sweep, ranges, jobs)
+    totals["batches"] = len(ranges)
     result = {key: totals.get(key, 0) for key in ("blue", "yellow", "red", "red_cards", "notifications", "batches")}
     if result["notifications"]:
         _queue_notification_emails()
     logger.info("sla sweep: %s", result)
     return result
+
+
+def _sweep_in_parallel(sweep: _Sweep, ranges: list[tuple[int, int]], jobs: int) -> Counter:
+    """The batches, taken in order by `jobs` threads, each on its own database connection. A batch that
+    fails stops its thread and the sweep raises it, as the serial sweep does; the batches already
+    committed stand (each is whole on its own) and the next sweep does the rest."""
+    from concurrent.futures import ThreadPoolExecutor
+    from queue import Empty, SimpleQueue
+
+    from django.db import connections
+
+    todo: SimpleQueue = SimpleQueue()
+    for bounds in ranges:
+        todo.put(bounds)
+
+    def work() -> Counter:
+        counts: Counter = Counter()
+        try:
+            while True:
+                try:
+                    lo, hi = todo.get_nowait()
+                except Empty:
+                    return counts
+                counts += _sweep_batch(sweep, lo, hi)
+        finally:
+            connections.close_all()  # this thread's connection; the pool's threads end with the sweep
+
+    totals: Counter = Counter()
+    with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="sla-sweep") as pool:
+        for future in [pool.submit(work) for _ in range(jobs)]:
+            totals += future.result()
+    return totals
 
 
 def notification_mark_read(*, user, ids=None) -> int:

@@ -584,7 +584,7 @@ def reset_sweep_state(info: dict) -> None:
         cur.execute("UPDATE petitions_petition SET flag = 'blue' WHERE status IN "
                     "('submitted','accepted','dispatched','resolved','on_hold') AND flag <> 'blue'")
         cur.execute("DELETE FROM petitions_petitionevent WHERE id > %s AND action = 'flag'", [info["max_event_id"]])
-        for table, key in (("assessment_flagchange", "flagchange"), ("assessment_redcard", "redcard"),
+        for table, key in (("assessment_redcard", "redcard"),
                            ("assessment_notification", "notification")):
             cur.execute(f"DELETE FROM {table} WHERE id > %s", [marks.get(key, 0)])
 
@@ -766,7 +766,7 @@ def main() -> None:
     if "marks" not in info:
         from bench.city_data import meta_set
 
-        info["marks"] = {t: _max(t) for t in ("flagchange", "redcard", "notification")}
+        info["marks"] = {t: _max(t) for t in ("redcard", "notification")}
         meta_set("load", info)
     if args.step in ("intake", "all"):
         intake(args, env, results)

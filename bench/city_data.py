@@ -11,7 +11,7 @@ inserted with INSERT ... SELECT FROM generate_series, in SQL:
   the rest, submitted over the three years, are closed (rated or not) or not accepted;
 - their trail: submit, route, accept, dispatch, resolve, reply, rate/close events (about 6.5 per
   petition), derived from the petition rows themselves;
-- flag history (FlagChange and FLAG events) and closed red cards for some closed petitions, duty records
+- flag history (FLAG events, which assessment_flagchange views) and closed red cards for some closed petitions, duty records
   for every resolved petition with a representative, and routing terms for the last 30 days.
 
 Texts are four sentences of bench/bench_hotwords.py's SENTENCES, so hot words and routing see
@@ -169,8 +169,8 @@ def load(*, petitions: int, open_count: int, log=print) -> dict:
     phases["petitions (SQL)"] = round(time.perf_counter() - t, 1)
     t = time.perf_counter()
     with connection.cursor() as cur:
-        for table in ("petitions_petition", "petitions_petitionevent", "assessment_flagchange", "assessment_redcard",
-                      "liaison_dutyrecord", "petitions_petitionterm"):
+        for table in ("petitions_petition", "petitions_petitionevent", "assessment_redcard", "liaison_dutyrecord",
+                      "petitions_petitionterm"):
             cur.execute(f"VACUUM (ANALYZE) {table}")
     phases["vacuum analyze"] = round(time.perf_counter() - t, 1)
     log(f"  vacuum analyze: {phases['vacuum analyze']} s")
@@ -208,7 +208,7 @@ def _sentence_terms() -> list[tuple[int, str, int]]:
 def _petitions(total: int, open_count: int, now, *, log=print) -> dict:
     from django.db import connection, transaction
 
-    from assessment.models import FlagChange, RedCard
+    from assessment.models import RedCard
     from liaison.models import DutyRecord
     from petitions.models import Petition, PetitionEvent, PetitionTerm
 
@@ -224,8 +224,8 @@ def _petitions(total: int, open_count: int, now, *, log=print) -> dict:
         # These statements are long expressions over many rows: LLVM would spend longer compiling than running.
         cur.execute("SET LOCAL jit = off")
         cur.execute("SET LOCAL maintenance_work_mem = '512MB'")
-        indexes = drop_indexes(cur, ["petitions_petition", "petitions_petitionevent", "assessment_flagchange",
-                                     "liaison_dutyrecord", "petitions_petitionterm"])
+        indexes = drop_indexes(cur, ["petitions_petition", "petitions_petitionevent", "liaison_dutyrecord",
+                                     "petitions_petitionterm"])
         cur.execute("""
             CREATE TEMP TABLE bench_studio ON COMMIT DROP AS
             SELECT row_number() OVER (ORDER BY s.id) AS i, s.id, s.sector_id, s.region_id,
@@ -370,13 +370,11 @@ def _petitions(total: int, open_count: int, now, *, log=print) -> dict:
         red = f"{went} AND mod(hashint4(p.id::int)::bigint & 2147483647, 100) < 4"
         yellow_at = "p.dispatched_at + (p.resolve_due_at - p.dispatched_at) * 0.8"
         for frm, to, at, where in (("blue", "yellow", yellow_at, yellow), ("yellow", "red", "p.resolve_due_at", red)):
-            counts[f"flag changes to {to}"] = insert_select(FlagChange, {
-                "petition_id": "p.id", "from_flag": f"'{frm}'", "to_flag": f"'{to}'", "stage": "'resolve'",
-                "at": at, "reason": "''"}, f"{mine} {where}")
-            events += insert_select(PetitionEvent, {
+            counts[f"flag changes to {to}"] = flagged = insert_select(PetitionEvent, {
                 "petition_id": "p.id", "action": "'flag'", "actor_label": "'system'", "at": at, "loop": "p.loop",
                 "public": "false", "data": f"""'{{"from": "{frm}", "to": "{to}", "stage": "resolve"}}'::jsonb"""},
                 f"{mine} {where}")
+            events += flagged
         counts["events"] = events
         counts["red cards"] = insert_select(RedCard, {
             "petition_id": "p.id", "stage": "'resolve'", "representative_id": "p.current_representative_id",

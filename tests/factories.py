@@ -120,3 +120,17 @@ class PetitionFactory(factory.django.DjangoModelFactory):
     current_studio = factory.SelfAttribute("studio")
     region = factory.SelfAttribute("studio.region")
     text = "村里的玉米地积水严重，希望尽快帮助排涝。"
+
+
+def flag_change(*, petition, to_flag, from_flag="blue", stage="", at=None, reason=""):
+    """A flag change as the sweep writes it: the petition's FLAG event, read back through the
+    FlagChange view (assessment/migrations/0008)."""
+    from django.utils import timezone
+
+    from assessment.models import FlagChange
+    from petitions.models import PetitionEvent
+
+    event = PetitionEvent.objects.create(
+        petition=petition, action=PetitionEvent.Action.FLAG, actor_label="system", at=at or timezone.now(),
+        note=reason, public=False, data={"from": from_flag, "to": to_flag, "stage": stage})
+    return FlagChange.objects.get(pk=event.pk)

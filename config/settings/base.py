@@ -258,6 +258,8 @@ POSTER_FONT = env.str("POSTER_FONT", default="")
 # Assessment: red cards are due for rectification this many working days after they are issued; a studio
 # with no activity for this many days is marked on the operation report; notifications may also go by e-mail.
 SLA_RECTIFY_WORKDAYS = env.int("SLA_RECTIFY_WORKDAYS", default=5)
+# The SLA sweep's batches run on this many database connections at once (PostgreSQL; docs/assessment.md).
+SLA_SWEEP_JOBS = env.int("SLA_SWEEP_JOBS", default=2)
 REPORTS_INACTIVE_DAYS = env.int("REPORTS_INACTIVE_DAYS", default=30)
 # The overview, team, position and operation reports share a view's figures for this many seconds (each page
 # says when they were computed; assessment/reports/snapshots.py); 0 computes them for every view.

@@ -1,7 +1,8 @@
 """Every API resource per role: the same matrix as the pages (tests/roles.py), through liaison.access."""
 import pytest
 
-from assessment.models import FlagChange, RedCard, Scorecard
+from assessment.models import RedCard, Scorecard
+from tests.factories import flag_change
 from liaison.models import Assignment, AssignmentReport, Proposal, ResearchTopic
 from tests.roles import VISIBLE
 
@@ -98,7 +99,7 @@ def test_flags_and_red_cards_follow_petition_visibility(api_as, world, role):
 
     for name in ("p_a", "p_b"):
         petition = getattr(world, name)
-        FlagChange.objects.create(petition=petition, to_flag="red", stage="accept")
+        flag_change(petition=petition, to_flag="red", stage="accept")
         RedCard.objects.create(petition=petition, studio=petition.studio, stage="accept", reason="超时",
                                rectify_by=timezone.now())
     client = api_as(role)

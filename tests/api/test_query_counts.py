@@ -2,11 +2,12 @@
 import pytest
 from django.utils import timezone
 
-from assessment.models import FlagChange, RedCard, Scorecard
+from assessment.models import RedCard, Scorecard
 from liaison.models import (Assignment, AssignmentReport, Discussion, DiscussionPost, LiaisonAgency, Proposal,
                             ResearchTopic)
 from offices.models import StudioActivity, StudioOutcome
 from tests.factories import PetitionFactory, RepresentativeFactory, StudioFactory, StudioMembershipFactory
+from tests.factories import flag_change
 
 LISTS = [("organisation", "/api/v1/petitions"), ("studio_staff_a", "/api/v1/petitions"),
          (None, "/api/v1/studios"), (None, "/api/v1/representatives"), (None, "/api/v1/regions"),
@@ -25,7 +26,7 @@ def grow(world, n):
         rep.sectors.add(world.sector)
         StudioMembershipFactory(studio=studio, representative=rep)
         p = PetitionFactory(studio=world.studio_a)
-        FlagChange.objects.create(petition=p, to_flag="yellow")
+        flag_change(petition=p, to_flag="yellow")
         RedCard.objects.create(petition=p, studio=world.studio_a, reason="x", rectify_by=timezone.now())
         Scorecard.objects.create(studio=studio, period="month", period_start="2026-11-01")
         Proposal.objects.create(representative=world.rep_a, agency=agency, title="t", body="b")

@@ -8,12 +8,12 @@ from django.test.utils import CaptureQueriesContext
 from django.db import connection
 from openpyxl import load_workbook
 
-from assessment.models import FlagChange
 from assessment.scorecards import scorecards_compute
 from assessment.workdays import TZ
 from offices.models import StudioActivity
 from tests.factories import (PetitionFactory, RepresentativeFactory, StaffProfileFactory, StudioFactory,
                              UserFactory)
+from tests.factories import flag_change
 
 pytestmark = pytest.mark.django_db
 START = date(2026, 11, 1)
@@ -37,7 +37,7 @@ def make_data(n):
             p = PetitionFactory(studio=studio, current_studio=studio, current_representative=rep, submitted_at=NOV,
                                 status=["submitted", "dispatched", "closed"][k], flag=["blue", "red", "blue"][k],
                                 sector=studio.sector, rating="satisfied" if k == 2 else "")
-            FlagChange.objects.create(petition=p, from_flag="blue", to_flag="red", at=NOV)
+            flag_change(petition=p, from_flag="blue", to_flag="red", at=NOV)
         StudioActivity.objects.create(studio=studio, kind=StudioActivity.Kind.choices[0][0], title="t",
                                       held_on=date(2026, 11, 5))
     scorecards_compute(period="month", start=START, now=NOV + timedelta(days=5))

@@ -4,11 +4,12 @@ from decimal import Decimal
 
 import pytest
 
-from assessment.models import FlagChange, RedCard, Scorecard, ScoreWeights
+from assessment.models import RedCard, Scorecard, ScoreWeights
 from assessment.scorecards import InvalidPeriod, composite_score, period_bounds, scorecards_compute
 from assessment.workdays import TZ
 from liaison.models import Proposal
 from tests.factories import LiaisonAgencyFactory, PetitionFactory, RepresentativeFactory, StudioFactory
+from tests.factories import flag_change
 
 pytestmark = pytest.mark.django_db
 NOV = datetime(2026, 11, 10, 10, 0, tzinfo=TZ)
@@ -29,7 +30,7 @@ def fixture_data():
     PetitionFactory(**common, status="submitted", accept_due_at=NOV + 24 * H)
     PetitionFactory(**{**common, "submitted_at": NOV - timedelta(days=30)}, status="closed")  # October: not counted
     for petition, flag in [(p2, "yellow"), (p2, "red"), (p3, "yellow"), (p3, "yellow")]:
-        FlagChange.objects.create(petition=petition, from_flag="blue", to_flag=flag, at=NOV + 50 * H)
+        flag_change(petition=petition, from_flag="blue", to_flag=flag, at=NOV + 50 * H)
     RedCard.objects.create(petition=p2, stage="resolve", representative=rep, studio=studio, reason="late",
                            issued_at=NOV + 101 * H, rectify_by=NOV + 200 * H)
     Proposal.objects.create(representative=rep, agency=LiaisonAgencyFactory(), title="t", body="b",

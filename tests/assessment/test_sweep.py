@@ -179,3 +179,26 @@ def test_notifications_are_emailed_once_when_configured(settings, mailoutbox):
         app.conf.task_always_eager = False
     assert len(mailoutbox) == 1 and mailoutbox[0].to == ["rep@example.org"]
     assert notifications_email() == 0  # nothing sent twice
+
+
+@pytest.mark.postgresql_only  # the batches go to several connections on PostgreSQL only
+@pytest.mark.django_db(transaction=True)
+def test_a_sweep_spread_over_two_connections_flags_each_petition_once_with_its_history():
+    studio = StudioFactory()
+    staff = StaffProfileFactory(role="studio", studio=studio)
+    petitions = [open_petition(studio=studio, current_studio=studio) for _ in range(120)]
+    yellow = petitions[:40]
+    Petition.objects.filter(pk__in=[p.pk for p in yellow]).update(due_at=T0 + timedelta(hours=200))
+    now = T0 + timedelta(hours=151)  # past the 100 h deadline; 75 % of the 200 h ones
+
+    counts = sla_sweep(now=now, batch_size=10, jobs=2)
+
+    assert (counts["red"], counts["yellow"], counts["red_cards"], counts["batches"]) == (80, 40, 80, 12)
+    assert Petition.objects.filter(pk__in=[p.pk for p in petitions[40:]], flag="red").count() == 80
+    assert Petition.objects.filter(pk__in=[p.pk for p in yellow], flag="yellow").count() == 40
+    # Each change once on the trail, read back as the flag history; one card per red petition.
+    assert PetitionEvent.objects.filter(petition__in=petitions, action="flag").count() == 120
+    assert FlagChange.objects.filter(petition__in=petitions, to_flag="red").count() == 80
+    assert RedCard.objects.filter(petition__in=petitions).count() == 80
+    assert Notification.objects.filter(user=staff.user).count() == 120
+    assert sla_sweep(now=now, batch_size=10, jobs=2)["red"] == 0

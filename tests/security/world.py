@@ -15,13 +15,14 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from PIL import Image
 
-from assessment.models import DownloadJob, FlagChange, Notification, RedCard, Scorecard
+from assessment.models import DownloadJob, Notification, RedCard, Scorecard
 from liaison.models import (Assignment, AssignmentReport, Discussion, DiscussionPost, LiaisonAgency, Proposal,
                             ResearchClaim, ResearchTopic)
 from offices.choices import Flag, Level
 from offices.models import StudioMembership
 from petitions.models import Petition, PetitionPhoto
 from tests.factories import UserFactory
+from tests.factories import flag_change
 from tests.roles import VISIBLE, build_world
 
 # Every role of the matrix: the brief's eight, plus studio staff, an account with no role, and a back-office
@@ -94,8 +95,8 @@ def build_full_world():
         DiscussionPost.objects.create(discussion=thread, author=user, body="大家看看")
         note = Notification.objects.create(user=user, text=f"提醒 MARK-NOTE-{mark}",
                                            url=f"/dashboard/p/{petition.tracking_code}/")
-        flag = FlagChange.objects.create(petition=petition, from_flag=Flag.BLUE, to_flag=Flag.YELLOW,
-                                         stage="accept", reason=f"MARK-FLAG-{mark}")
+        flag = flag_change(petition=petition, from_flag=Flag.BLUE, to_flag=Flag.YELLOW,
+                           stage="accept", reason=f"MARK-FLAG-{mark}")
         card = RedCard.objects.create(petition=petition, studio=studio, stage="accept",
                                       reason=f"超时 MARK-CARD-{mark}", rectify_by=now + timedelta(days=5))
         scorecard = Scorecard.objects.create(representative=rep, period=Scorecard.Period.MONTH,
