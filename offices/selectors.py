@@ -57,8 +57,11 @@ def studio_by_code(code: str) -> Studio | None:
 def studio_for_intake(code: str) -> Studio | None:
     """Only what taking a request at a studio needs (the form's sector order, the region it concerns).
 
-    One row by its unique code: without the model's ordering, which joins regions and sectors to sort it."""
-    return Studio.objects.filter(code=code).order_by().first()
+    One row by its unique code, without the model's ordering (which joins regions and sectors to sort it) and
+    with only the columns a submission reads (the rate-limited page also prints the phone); any other is
+    loaded if ever asked for."""
+    return (Studio.objects.filter(code=code).order_by()
+            .only("id", "code", "name", "phone", "active", "sector", "region").first())
 
 
 def studio_public(code: str) -> StudioPage | None:
