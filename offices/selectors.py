@@ -1,6 +1,7 @@
 """Reads of studios for the public pages: one studio's page, and the studio directory."""
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
@@ -22,6 +23,31 @@ class StudioPage:
     outcomes: list[StudioOutcome]
 
 
+# --- which sectors exist: asked by every submission, changed by an admin a few times a year ---------
+SECTOR_IDS_TTL = 60.0
+_sector_ids: frozenset[int] | None = None
+_sector_ids_loaded_at = 0.0
+
+
+def reset_sector_cache() -> None:
+    global _sector_ids
+    _sector_ids = None
+
+
+def sector_exists(pk: int) -> bool:
+    """True if a sector has this key. The ~10 keys are kept per process for SECTOR_IDS_TTL seconds and re-read
+    at once when a key is not among them (a sector just added counts at once) and whenever a sector is saved
+    or deleted in this process (offices/apps.py). A sector deleted by another process within the TTL is caught
+    by the petition's foreign key (petition_submit reports it as this field's error)."""
+    global _sector_ids, _sector_ids_loaded_at
+    fresh = _sector_ids is not None and time.monotonic() - _sector_ids_loaded_at <= SECTOR_IDS_TTL
+    if fresh and pk in _sector_ids:
+        return True
+    _sector_ids = frozenset(Sector.objects.order_by().values_list("pk", flat=True))
+    _sector_ids_loaded_at = time.monotonic()
+    return pk in _sector_ids
+
+
 def studio_by_code(code: str) -> Studio | None:
     """A studio (active or not) by its public code, with what its page and poster print."""
     return (Studio.objects.select_related("sector", "region", "region__parent", "lead", "host_department")
@@ -29,8 +55,13 @@ def studio_by_code(code: str) -> Studio | None:
 
 
 def studio_for_intake(code: str) -> Studio | None:
-    """Only what taking a request at a studio needs (the form's sector order, the region it concerns)."""
-    return Studio.objects.select_related("region").filter(code=code).first()
+    """Only what taking a request at a studio needs (the form's sector order, the region it concerns).
+
+    One row by its unique code, without the model's ordering (which joins regions and sectors to sort it) and
+    with only the columns a submission reads (the rate-limited page also prints the phone); any other is
+    loaded if ever asked for."""
+    return (Studio.objects.filter(code=code).order_by()
+            .only("id", "code", "name", "phone", "active", "sector", "region").first())
 
 
 def studio_public(code: str) -> StudioPage | None:

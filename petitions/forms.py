@@ -20,6 +20,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from offices.models import Sector
+from offices.selectors import sector_exists
 
 from . import photos
 from .codes import LENGTH as CODE_LENGTH
@@ -110,6 +111,27 @@ class MultiplePhotoField(forms.FileField):
         return photos.clean_photos(files)
 
 
+class SectorChoiceField(forms.ModelChoiceField):
+    """Every sector, in the order the form sets on its queryset; a submitted choice is checked by its key alone.
+
+    Every sector is a valid choice, so a submission is checked against the set of sector keys kept per process
+    (offices.selectors.sector_exists) instead of a query per POST. The value is the sector with only its key
+    loaded: a petition stores the key, and any other field is read from the database if ever asked for."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        self.validate_no_null_characters(value)
+        try:
+            pk = int(value.pk if isinstance(value, Sector) else value)
+        except (ValueError, TypeError):
+            pk = None
+        if pk is None or not sector_exists(pk):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice",
+                                  params={"value": value})
+        return Sector.from_db(Sector.objects.db, ["id"], [pk])
+
+
 class CitizenForm(forms.Form):
     """Labels are questions or end in a bracket: no ":" (or "：") after them."""
 
@@ -118,10 +140,17 @@ class CitizenForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
+def _sectors_in_order(studio):
+    """The studio's own sector first, then the others in their usual order."""
+    return Sector.objects.annotate(
+        own=Case(When(pk=studio.sector_id, then=Value(0)), default=Value(1), output_field=IntegerField()),
+    ).order_by("own", "position", "id")
+
+
 class PetitionForm(CitizenForm):
     """A citizen's request at one studio. Nothing here writes: the view calls petition_submit()."""
 
-    category = forms.ModelChoiceField(
+    category = SectorChoiceField(
         queryset=Sector.objects.none(), label=_("What is it about?"), empty_label=None,
         error_messages={"required": _("Please choose what your request is about."),
                         "invalid_choice": _("Please choose one of the listed topics.")},
@@ -174,18 +203,15 @@ class PetitionForm(CitizenForm):
         kwargs["initial"].setdefault("category", studio.sector_id)
         kwargs["initial"].setdefault("idempotency_key", uuid.uuid4().hex)
         super().__init__(*args, **kwargs)
-        # The studio's own sector first, then the others in their usual order.
         field = self.fields["category"]
-        field.queryset = Sector.objects.annotate(
-            own=Case(When(pk=studio.sector_id, then=Value(0)), default=Value(1), output_field=IntegerField()),
-        ).order_by("own", "position", "id")
-        # Rendered from one list, read when the form is shown (never for a valid POST, which only looks up
-        # the chosen sector): the select widget would otherwise read the queryset twice.
-        queryset = field.queryset.only("id", "name")
+        if not self.is_bound:
+            field.queryset = _sectors_in_order(studio)
+        # Rendered from one list, read when the form is shown (never for a valid POST, which checks the chosen
+        # key only, so a POST builds no queryset): the select widget would otherwise read the queryset twice.
 
         @functools.cache
         def choices():
-            return [(sector.pk, sector.name) for sector in queryset]
+            return [(sector.pk, sector.name) for sector in _sectors_in_order(studio).only("id", "name")]
 
         field.widget.choices = choices
 

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import logging
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from assessment import sla
-from offices.models import Studio
+from offices.models import Sector, Studio
 
 from . import workflow
 from .codes import new_tracking_code
@@ -53,14 +54,14 @@ def petition_submit(*, studio: Studio, text: str, category=None, region=None, ci
     Returns (petition, created). The same idempotency key returns the first petition (a double tap).
     `photos` are already-checked image files (ContentFile or UploadedFile).
     """
-    if idempotency_key:
-        existing = Petition.objects.filter(idempotency_key=idempotency_key).first()
-        if existing:
-            return existing, False
+    # No look-up of the key first: the key's unique index is the check. A fresh key (every submission but a
+    # double tap) costs nothing more than the INSERT; a key already stored fails it, and the first petition
+    # is read then. Nothing is written before that INSERT (the photos' files come after it).
     now = timezone.now()
     for _attempt in range(5):
         petition = Petition(
-            tracking_code=new_tracking_code(), studio=studio, category=category, region=region or studio.region,
+            tracking_code=new_tracking_code(), studio=studio, category=category,
+            region_id=region.pk if region is not None else studio.region_id,
             text=text, citizen_name=citizen_name, citizen_phone=citizen_phone, address=address,
             latitude=latitude, longitude=longitude, source=source, idempotency_key=idempotency_key or None,
             submitted_at=now, updated_at=now, current_studio=studio,
@@ -82,11 +83,14 @@ def petition_submit(*, studio: Studio, text: str, category=None, region=None, ci
             return petition, True
         except IntegrityError:
             if idempotency_key:
-                existing = Petition.objects.filter(idempotency_key=idempotency_key).first()
-                if existing:  # the other tap won the race
+                existing = Petition.objects.filter(idempotency_key=idempotency_key).order_by().first()
+                if existing:  # a double tap: the first one's petition (stored earlier, or in a race just now)
                     return existing, False
             if Petition.objects.filter(tracking_code=petition.tracking_code).exists():
                 continue  # 50 random bits collided: draw again
+            if category is not None and not Sector.objects.filter(pk=category.pk).exists():
+                # Deleted since the form checked it (forms.SectorChoiceField keeps the sector keys a minute).
+                raise ValidationError({"category": _("Please choose one of the listed topics.")}) from None
             raise
     raise RuntimeError("could not draw a free tracking code")
 

@@ -173,6 +173,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     }
     CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=f"file://{VAR_DIR / 'celery-results'}")
 else:
+    if CELERY_BROKER_URL.startswith("redis://"):
+        CELERY_BROKER_TRANSPORT = "config.broker:Transport"  # one redis-py client per channel: config/broker.py
     # Publishing to a dead broker must fail fast, so a citizen's submission is answered anyway
     # (the petition is already committed and a sweep re-queues it).
     CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2,

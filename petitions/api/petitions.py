@@ -24,6 +24,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from liaison import access
 from offices.choices import Flag, Loop
 from offices.models import Department, Sector, Studio
+from offices.selectors import studio_for_intake
 
 from ..dashboard.actions import ActionNotPermitted, StalePage, petition_act, petition_version
 from ..dashboard.forms import FORMS
@@ -116,8 +117,8 @@ class PetitionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         serializer = (PetitionSubmitMultipartSerializer if multipart else PetitionSubmitSerializer)(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        studio = Studio.objects.filter(code=data["studio"], active=True).select_related("region").first()
-        if studio is None:
+        studio = studio_for_intake(data["studio"])
+        if studio is None or not studio.active:
             raise ValidationError({"studio": [_("No open studio has this code.")]})
         category = studio.sector_id
         if data.get("category"):

@@ -34,6 +34,18 @@ def test_same_idempotency_key_returns_the_first_petition(api_as, world):
     assert first.json()["tracking_code"] == again.json()["tracking_code"]
 
 
+def test_an_api_submission_is_one_read_and_two_inserts(api_as, world, django_assert_num_queries):
+    client = api_as(None)
+    body = {"studio": world.studio_a.code, "text": "村东头的灌溉渠堵塞了，麦田浇不上水，请帮忙协调疏通。", "consent": True}
+    assert client.post("/api/v1/petitions", body, format="json").status_code == 201
+    # The studio; SAVEPOINT, the petition, its event, RELEASE: no look-up of the key or of the sector first.
+    with django_assert_num_queries(5) as captured:
+        response = client.post("/api/v1/petitions", body, format="json")
+    assert response.status_code == 201, response.content
+    assert not any('"offices_sector"' in s or s.startswith('SELECT "petitions_petition"')
+                   for s in [q["sql"] for q in captured.captured_queries])
+
+
 @pytest.mark.parametrize("fields, field", [
     ({"text": "短"}, "text"),
     ({"citizen_phone": "12345"}, "citizen_phone"),
