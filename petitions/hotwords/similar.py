@@ -103,12 +103,15 @@ def similar_groups(*, days: int = DAYS, min_size: int = MIN_SIZE, region_id: int
     return groups
 
 
-def petition_group(*, petition_id: int, sector_id: int | None, days: int = DAYS, now=None) -> SimilarGroup | None:
+def petition_group(*, petition_id: int, sector_id: int | None, days: int = DAYS, now=None,
+                   own: list[tuple[str, int | None]] | None = None) -> SimilarGroup | None:
     """The largest group the petition belongs to within `days` up to `now`, counted as if it were of
     `sector_id` (routing asks before the sector is settled); None when it shares no issue term with any
-    other petition of its township. The petition's own words must be stored (hotword_petition_add)."""
+    other petition of its township. The petition's own words must be stored (hotword_petition_add), or
+    given as `own`, its (term, township) pairs (routing, which has just extracted them)."""
     now = now or timezone.now()
-    own = list(PetitionWord.objects.filter(petition_id=petition_id).values_list("term", "township_id"))
+    if own is None:
+        own = list(PetitionWord.objects.filter(petition_id=petition_id).values_list("term", "township_id"))
     township_id = own[0][1] if own else None
     if township_id is None or sector_id is None:
         return None
