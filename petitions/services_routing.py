@@ -117,9 +117,13 @@ def petitions_route_waiting(*, petition_id: int | None = None, limit: int | None
     if another worker holds it; the others are taken with SKIP LOCKED, so workers never wait on each other's.
     One transaction for all; if any petition fails, it is rolled back and each is routed on its own, so one
     broken petition neither loses nor blocks the others (what fails stays unrouted for the sweep). Only the
-    petition asked for raises.
+    petition asked for raises. A petition found routed already costs one query and routes nothing else.
     """
     limit = limit or settings.ROUTING_BATCH
+    if petition_id is not None and Petition.objects.filter(pk=petition_id, routed_at__isnull=False).exists():
+        # Routed already (routed_at is never cleared), by the task of a petition before it under a burst:
+        # the petitions after it are another task's.
+        return {petition_id: None}
     ids: list[int] = []
     try:
         with transaction.atomic():
