@@ -81,13 +81,13 @@ def member_loads(studio_ids) -> dict[int, list[Member]]:
     return loads
 
 
-def similar_group(*, petition: Petition, sector_id: int | None, now, own=None) -> dict | None:
+def similar_group(*, petition: Petition, sector_id: int | None, now, own=None, issues=None) -> dict | None:
     """The largest group of similar petitions `petition` belongs to if it were of `sector_id` (the hot words'
     grouping, hotwords/similar.py; the petition's words must be stored first, or given as `own`), as plain data."""
     from .hotwords.similar import petition_group
 
     group = petition_group(petition_id=petition.pk, sector_id=sector_id, days=settings.ROUTING_SIMILAR_DAYS, now=now,
-                           own=own)
+                           own=own, issues=issues)
     return group.as_data() if group else None
 
 
@@ -147,6 +147,16 @@ class FactsLoader:
             studio_ids.add(extra_studio.pk)
         self._members(studio_ids)
         self._agencies()
+        self._issues = None
+
+    @property
+    def issues(self) -> frozenset[str]:
+        """The issue terms similar petitions are counted on, read once for all the petitions."""
+        from .hotwords.similar import issue_terms
+
+        if self._issues is None:
+            self._issues = issue_terms()
+        return self._issues
 
     def _covering(self, petition) -> dict[int, StudioInfo]:
         """sector -> the active industry studio at the petition's level for it: one whose main sector it is, else
@@ -212,7 +222,7 @@ class FactsLoader:
 
         primary = involved[0] if involved else None
         threshold = settings.ROUTING_SIMILAR_THRESHOLD
-        group = (similar_group(petition=petition, sector_id=primary, now=now, own=own_words)
+        group = (similar_group(petition=petition, sector_id=primary, now=now, own=own_words, issues=self.issues)
                  if primary is not None else None)
         count = group["count"] if group else 1
         cluster = (open_cluster_consultation(township_id=group["township_id"], sector_id=primary, now=now)

@@ -75,9 +75,10 @@ def test_routing_a_petition_takes_a_fixed_number_of_queries(county_world, django
     services_routing.petition_route(petition_id=submit(w.agri, TEXTS["agri"]).pk)  # the extractor is built once
     petition = submit(w.agri, TEXTS["agri"])
     # Lock and load, the dictionary's and the curation's fingerprints (4), the petition's words row, the facts
-    # (studios, covered sectors, departments, members and loads, agencies: 6), similar petitions, the words,
-    # the petition, its trail, its terms and the hot-word counts: 17, and the test's savepoint (2). It was 38.
-    with django_assert_max_num_queries(19):
+    # (studios, covered sectors, departments, members and loads, agencies: 6), the issue terms and similar
+    # petitions, the words, the petition, its trail, its terms and the hot-word counts: 18, and the test's
+    # savepoint (2). It was 38.
+    with django_assert_max_num_queries(20):
         decision = services_routing.petition_route(petition_id=petition.pk)
     assert decision.loop == 1
 
@@ -90,9 +91,9 @@ def test_routing_petitions_together_costs_a_few_queries_per_petition(county_worl
     studios = (w.agri, w.agri, w.township_studio)
     ids = [submit(studios[i % 3], texts[i % 3]).pk for i in range(n)]
     # A fixed part (the petition asked for and the others claimed, fingerprints, words rows, the facts with the
-    # covering studios, terms and counts: 19, and the test's savepoint: 2) and, per petition routed to a studio,
-    # its similar petitions, its words, the petition and its trail.
-    with django_assert_max_num_queries(21 + 4 * n):
+    # covering studios, the issue terms, terms and counts: 20, and the test's savepoint: 2) and, per petition
+    # routed to a studio, its similar petitions, its words, the petition and its trail.
+    with django_assert_max_num_queries(22 + 4 * n):
         decisions = services_routing.petitions_route_waiting(petition_id=ids[0])
     assert set(decisions) == set(ids)
     assert all(d.loop in (1, 2) and not d.hotline for d in decisions.values())
