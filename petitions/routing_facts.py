@@ -99,12 +99,15 @@ def similar_petition_ids(*, petition_id: int, group: dict) -> list[int]:
                               days=group["days"], until=datetime.fromisoformat(group["until"]), exclude=petition_id)
 
 
-def open_cluster_consultation(*, township_id: int, sector_id: int, now) -> int | None:
-    return (JointConsultation.objects.filter(township_id=township_id, sector_id=sector_id,
+def open_cluster_consultation(*, township_id: int, sector_id: int, now, dated: bool = False):
+    """The latest open systemic consultation on a township's cluster within the span (its id; with `dated`,
+    (id, created_at))."""
+    rows = (JointConsultation.objects.filter(township_id=township_id, sector_id=sector_id,
                                              status__in=OPEN_CONSULTATION,
                                              reason=JointConsultation.Reason.SYSTEMIC_SIMILAR,
                                              created_at__gte=now - timedelta(days=settings.ROUTING_SIMILAR_DAYS))
-            .order_by("-created_at").values_list("id", flat=True).first())
+            .order_by("-created_at"))
+    return rows.values_list("id", "created_at").first() if dated else rows.values_list("id", flat=True).first()
 
 
 class FactsLoader:
@@ -148,6 +151,25 @@ class FactsLoader:
         self._members(studio_ids)
         self._agencies()
         self._issues = None
+        self._clusters: dict[tuple[int, int], tuple | None] = {}
+
+    def _open_cluster(self, township_id: int, sector_id: int, *, now) -> int | None:
+        """open_cluster_consultation(), read once per township and sector; the consultations routing convenes
+        meanwhile are added by convened()."""
+        key = (township_id, sector_id)
+        found = self._clusters.get(key)
+        if key not in self._clusters or (found and found[1] < now - timedelta(days=settings.ROUTING_SIMILAR_DAYS)):
+            found = self._clusters[key] = open_cluster_consultation(township_id=township_id, sector_id=sector_id,
+                                                                    now=now, dated=True)
+        return found[0] if found else None
+
+    def convened(self, consultation: JointConsultation) -> None:
+        """A consultation routing convened (or joined): the latest open one on its cluster if it is systemic."""
+        if consultation.reason == JointConsultation.Reason.SYSTEMIC_SIMILAR and consultation.status in OPEN_CONSULTATION:
+            key = (consultation.township_id, consultation.sector_id)
+            if key not in self._clusters or not self._clusters[key] or (
+                    self._clusters[key][1] <= consultation.created_at):
+                self._clusters[key] = (consultation.pk, consultation.created_at)
 
     @property
     def issues(self) -> frozenset[str]:
@@ -225,7 +247,7 @@ class FactsLoader:
         group = (similar_group(petition=petition, sector_id=primary, now=now, own=own_words, issues=self.issues)
                  if primary is not None else None)
         count = group["count"] if group else 1
-        cluster = (open_cluster_consultation(township_id=group["township_id"], sector_id=primary, now=now)
+        cluster = (self._open_cluster(group["township_id"], primary, now=now)
                    if group and count >= threshold else None)
         return RoutingFacts(
             studio=own, scores=classification.scores, departments=departments, covering_studios=covering,

@@ -155,6 +155,9 @@ def petitions_route_waiting(*, petition_id: int | None = None, limit: int | None
     return decisions
 
 
+_FIELDS = [f for f in Petition._meta.concrete_fields if not f.primary_key]
+
+
 def _route_locked(petitions: list[Petition]) -> dict[int, RoutingDecision]:
     """Route `petitions`, unrouted and locked by the caller's transaction, one after the other as if each
     were routed alone: each petition's similar petitions include those routed before it, and the members'
@@ -204,6 +207,7 @@ def _route_locked(petitions: list[Petition]) -> dict[int, RoutingDecision]:
             Petition.objects.filter(pk=petition.pk).update(routed_at=now, sector_id=sector_id)
             PetitionEvent.objects.bulk_create(events)
             continue
+        loaded = {f.attname: getattr(petition, f.attname) for f in _FIELDS}  # the row as locked: save what changes
         petition.routed_at, petition.sector_id = now, sector_id
         if petition.status == Status.SUBMITTED:
             events.append(transition_step(petition, action=A.ACCEPT, actor_label=SYSTEM))
@@ -218,9 +222,10 @@ def _route_locked(petitions: list[Petition]) -> dict[int, RoutingDecision]:
         if decision.loop == 3 and not decision.hotline:
             # Joining the open consultation on the cluster adds only this petition to its related ones.
             related = _cluster(petition, decision) if not decision.join_consultation_id else ()
-            consultation_convene(petition_id=petition.pk, decision=decision, actor=None, actor_label=SYSTEM,
-                                 related_ids=related, targets={}, locked=petition, trail=events)
-        petition.save()
+            loader.convened(consultation_convene(petition_id=petition.pk, decision=decision, actor=None,
+                                                 actor_label=SYSTEM, related_ids=related, targets={}, locked=petition,
+                                                 trail=events))
+        petition.save(update_fields=[f.name for f in _FIELDS if getattr(petition, f.attname) != loaded[f.attname]])
         PetitionEvent.objects.bulk_create(events)
         loader.dispatched(decision.representative_id)
         if decision.hotline:
