@@ -165,7 +165,8 @@ class FactsLoader:
 
     def convened(self, consultation: JointConsultation) -> None:
         """A consultation routing convened (or joined): the latest open one on its cluster if it is systemic."""
-        if consultation.reason == JointConsultation.Reason.SYSTEMIC_SIMILAR and consultation.status in OPEN_CONSULTATION:
+        systemic = consultation.reason == JointConsultation.Reason.SYSTEMIC_SIMILAR
+        if systemic and consultation.status in OPEN_CONSULTATION:
             key = (consultation.township_id, consultation.sector_id)
             if key not in self._clusters or not self._clusters[key] or (
                     self._clusters[key][1] <= consultation.created_at):

@@ -165,15 +165,16 @@ def _route_locked(petitions: list[Petition]) -> dict[int, RoutingDecision]:
 
     The petition's hot-word terms are extracted first (as hotword_petition_add does; nothing if the refresh
     got there first): similar petitions are counted on them, the same grouping the hot words show. Its words
-    are stored with the sector routing settles on, its trail (ROUTE, ACCEPT, DISPATCH) in one INSERT; the
-    hot-word counts and the routing terms of all the petitions are stored at the end.
+    are stored with the sector routing settles on; the trails (ROUTE, ACCEPT, DISPATCH, CONSULT), the hot-word
+    counts and the routing terms of all the petitions are stored at the end (a petition forwarded to 12345
+    stores its trail before the HOTLINE step).
     """
     classifier = current_classifier()
     extractor = current_extractor()
     word_rows = petition_word_rows([p.pk for p in petitions])
     classifications = {p.pk: classifier.classify(p.text, p.category_id) for p in petitions}
     loader = routing_facts.FactsLoader(petitions, classifications)
-    decisions, counted, terms = {}, [], []
+    decisions, counted, terms, trails = {}, [], [], []
     for petition in petitions:
         now = timezone.now()
         row = word_rows.get(petition.pk)
@@ -185,7 +186,8 @@ def _route_locked(petitions: list[Petition]) -> dict[int, RoutingDecision]:
         sector_id = decision.sector_id
         # Similar petitions are grouped per sector: the words take the one routing settled on.
         if words is None:
-            PetitionWord.objects.filter(petition_id=petition.pk).exclude(sector_id=sector_id).update(sector_id=sector_id)
+            PetitionWord.objects.filter(petition_id=petition.pk).exclude(sector_id=sector_id).update(
+                sector_id=sector_id)
         elif words["term"]:
             counted.append((words["county_id"][0], words["sector_id"][0], words["term"]))
             insert_rows(PetitionWord, columns={**words, "sector_id": [sector_id] * len(words["term"])},
@@ -205,7 +207,7 @@ def _route_locked(petitions: list[Petition]) -> dict[int, RoutingDecision]:
         if not settings.ROUTING_AUTO_DISPATCH or petition.status not in (Status.SUBMITTED, Status.ACCEPTED):
             # Staff acted first (or dispatch by hand): the ROUTE event is a suggestion.
             Petition.objects.filter(pk=petition.pk).update(routed_at=now, sector_id=sector_id)
-            PetitionEvent.objects.bulk_create(events)
+            trails += events
             continue
         loaded = {f.attname: getattr(petition, f.attname) for f in _FIELDS}  # the row as locked: save what changes
         petition.routed_at, petition.sector_id = now, sector_id
@@ -226,10 +228,13 @@ def _route_locked(petitions: list[Petition]) -> dict[int, RoutingDecision]:
                                                  actor_label=SYSTEM, related_ids=related, targets={}, locked=petition,
                                                  trail=events))
         petition.save(update_fields=[f.name for f in _FIELDS if getattr(petition, f.attname) != loaded[f.attname]])
-        PetitionEvent.objects.bulk_create(events)
         loader.dispatched(decision.representative_id)
         if decision.hotline:
+            PetitionEvent.objects.bulk_create(events)  # before the HOTLINE event, in the trail's order
             hotline_forward(petition_id=petition.pk, actor=None, actor_label=SYSTEM, targets={})
+        else:
+            trails += events
+    PetitionEvent.objects.bulk_create(trails)
     PetitionTerm.objects.bulk_create(terms, ignore_conflicts=True)
     hotwords_count_live(counted)
     return decisions

@@ -91,9 +91,9 @@ def test_routing_petitions_together_costs_a_few_queries_per_petition(county_worl
     studios = (w.agri, w.agri, w.township_studio)
     ids = [submit(studios[i % 3], texts[i % 3]).pk for i in range(n)]
     # A fixed part (the petition asked for and the others claimed, fingerprints, words rows, the facts with the
-    # covering studios, the issue terms, terms and counts: 20, and the test's savepoint: 2) and, per petition
-    # routed to a studio, its similar petitions, its words, the petition and its trail.
-    with django_assert_max_num_queries(22 + 4 * n):
+    # covering studios, the issue terms, the trails, terms and counts: 21, and the test's savepoint: 2) and, per
+    # petition routed to a studio, its similar petitions, its words and the petition.
+    with django_assert_max_num_queries(23 + 3 * n):
         decisions = services_routing.petitions_route_waiting(petition_id=ids[0])
     assert set(decisions) == set(ids)
     assert all(d.loop in (1, 2) and not d.hotline for d in decisions.values())
