@@ -2,6 +2,7 @@ import os
 from pathlib import Path
 
 from celery import Celery
+from celery.signals import task_postrun, task_prerun
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 
@@ -23,3 +24,13 @@ def _ensure_broker_folders():
 
 
 app.on_after_configure.connect(lambda sender, **kw: _ensure_broker_folders(), weak=False)
+
+
+@task_prerun.connect(weak=False)
+@task_postrun.connect(weak=False)
+def _close_old_connections(**kwargs):
+    # What Django does around each request: drop a connection that failed (a database restart) or outlived
+    # CONN_MAX_AGE, and keep the others (settings: CELERY_DB_REUSE_MAX).
+    from django.db import close_old_connections
+
+    close_old_connections()
