@@ -83,8 +83,9 @@ def consultation_convene(*, petition_id: int, decision: RoutingDecision, actor=N
                petition_id=petition_id, targets=targets, locked=locked, trail=trail)
         return existing
     if decision.join_consultation_id:
-        consultation = JointConsultation.objects.get(pk=decision.join_consultation_id)
+        consultation = JointConsultation.objects.select_related("agency").get(pk=decision.join_consultation_id)
         consultation.related_petitions.add(petition_id)
+        agency = consultation.agency.name
         note = _("Joined the joint consultation on similar petitions convened by %(agency)s.")
     else:
         reason = {Reason.SYSTEMIC_SIMILAR: JointConsultation.Reason.SYSTEMIC_SIMILAR,
@@ -98,7 +99,7 @@ def consultation_convene(*, petition_id: int, decision: RoutingDecision, actor=N
         if related_ids:
             consultation.related_petitions.set(related_ids)
         note = _("A joint consultation is convened by %(agency)s.")
-    agency = LiaisonAgency.objects.values_list("name", flat=True).get(pk=consultation.agency_id)
+        agency = LiaisonAgency.objects.values_list("name", flat=True).get(pk=consultation.agency_id)
     _trail(consultation, actor=actor, actor_label=actor_label, note=str(note % {"agency": agency}), step="convened",
            petition_id=petition_id, targets=targets, locked=locked, trail=trail)
     return consultation
