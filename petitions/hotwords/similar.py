@@ -72,9 +72,9 @@ def issue_term_filter() -> Q:
 def issue_terms() -> frozenset[str]:
     """The issue terms as they are now, as a set (one query): routing reads them once for the petitions it routes
     together, and counts each petition's similar petitions on its own issue terms alone."""
-    rows = (SectorKeyword.objects.filter(active=True, weight__gte=ISSUE_WEIGHT).values_list("term")
-            .union(HotWordTerm.objects.filter(action=HotWordTerm.Action.ADD).values_list("term"),
-                   HotWordTerm.objects.filter(action=HotWordTerm.Action.MERGE).values_list("canonical")))
+    rows = (SectorKeyword.objects.filter(active=True, weight__gte=ISSUE_WEIGHT).order_by().values_list("term")
+            .union(HotWordTerm.objects.filter(action=HotWordTerm.Action.ADD).order_by().values_list("term"),
+                   HotWordTerm.objects.filter(action=HotWordTerm.Action.MERGE).order_by().values_list("canonical")))
     return frozenset(_domain_terms()) | {term for (term,) in rows}
 
 
