@@ -28,9 +28,12 @@ app.on_after_configure.connect(lambda sender, **kw: _ensure_broker_folders(), we
 
 @task_prerun.connect(weak=False)
 @task_postrun.connect(weak=False)
-def _close_old_connections(**kwargs):
+def _close_old_connections(task=None, **kwargs):
     # What Django does around each request: drop a connection that failed (a database restart) or outlived
-    # CONN_MAX_AGE, and keep the others (settings: CELERY_DB_REUSE_MAX).
+    # CONN_MAX_AGE, and keep the others (settings: CELERY_DB_REUSE_MAX). Not for a task run eagerly, inside
+    # its caller's transaction (as Celery's own fix-up).
+    if getattr(getattr(task, "request", None), "is_eager", False):
+        return
     from django.db import close_old_connections
 
     close_old_connections()
