@@ -23,6 +23,15 @@ A = PetitionEvent.Action
 def event_record(*, petition: Petition, action: str, actor=None, actor_label: str = "", from_status: str = "",
                  to_status: str = "", note: str = "", public: bool | None = None, at=None, **extra) -> PetitionEvent:
     """Append one event to the trail. Callers hold the petition's row lock."""
+    event = event_build(petition=petition, action=action, actor=actor, actor_label=actor_label,
+                        from_status=from_status, to_status=to_status, note=note, public=public, at=at, **extra)
+    event.save()
+    return event
+
+
+def event_build(*, petition: Petition, action: str, actor=None, actor_label: str = "", from_status: str = "",
+                to_status: str = "", note: str = "", public: bool | None = None, at=None, **extra) -> PetitionEvent:
+    """The event event_record() would append, unsaved: routing stores a petition's events in one INSERT."""
     event = PetitionEvent(
         petition=petition, action=action, actor=actor, actor_label=actor_label, from_status=from_status,
         to_status=to_status, note=note, public=workflow.is_public(action) if public is None else public,
@@ -31,7 +40,6 @@ def event_record(*, petition: Petition, action: str, actor=None, actor_label: st
     )
     if extra:
         raise TypeError(f"unexpected event fields: {sorted(extra)}")
-    event.save()
     return event
 
 
@@ -114,6 +122,21 @@ def petition_transition(*, petition_id: int, action: str, actor=None, actor_labe
     petition = Petition.objects.select_for_update().get(pk=petition_id)
     if expected_status is not None and petition.status != expected_status:
         raise workflow.TransitionNotAllowed(action, petition.status)
+    event = transition_step(petition, action=action, actor=actor, actor_label=actor_label, note=note, reason=reason,
+                            answer=answer, rating=rating, loop=loop, studio=studio, department=department,
+                            representative=representative, data=data)
+    petition.save()
+    event.save()
+    return petition
+
+
+def transition_step(petition: Petition, *, action: str, actor=None, actor_label: str = "", note: str = "",
+                    reason: str = "", answer: str = "", rating: str = "", loop: int | None = None,
+                    studio: Studio | None = None, department=None, representative=None,
+                    data: dict | None = None) -> PetitionEvent:
+    """One step of petition_transition() on a petition its caller loaded under the row lock: the fields are
+    set in memory and the event comes back unsaved; the caller saves both. Routing takes its ACCEPT and
+    DISPATCH steps this way, one save and one INSERT of the trail for the two."""
     required = _REQUIRED.get(action)
     if required and not {"reason": reason, "answer": answer, "rating": rating}[required].strip():
         raise MissingDetail(required)
@@ -159,12 +182,11 @@ def petition_transition(*, petition_id: int, action: str, actor=None, actor_labe
     petition.status = to_status
     petition.updated_at = now
     sla.sla_apply(petition=petition, action=action, at=now)
-    petition.save()
-    event_record(petition=petition, action=action, actor=actor, actor_label=actor_label, from_status=from_status,
-                 to_status=to_status, note=note or reason or answer, at=now, loop=petition.loop,
-                 studio=studio or (petition.current_studio if action in (A.DISPATCH, A.TRANSFER, A.RETURN) else None),
-                 department=department, data=data or {})
-    return petition
+    return event_build(petition=petition, action=action, actor=actor, actor_label=actor_label, from_status=from_status,
+                       to_status=to_status, note=note or reason or answer, at=now, loop=petition.loop,
+                       studio=studio or (petition.current_studio if action in (A.DISPATCH, A.TRANSFER, A.RETURN)
+                                         else None),
+                       department=department, data=data or {})
 
 
 # --- the citizen's side: rating the answer, and closing what was never rated ---------------------

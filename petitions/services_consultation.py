@@ -22,7 +22,7 @@ from .models import (ConsultationDecision, ConsultationStatus, JointConsultation
                      PetitionEvent, Status)
 from .routing import Reason, RoutingDecision
 from .routing_facts import township_of
-from .services import petition_transition
+from .services import petition_transition, transition_step
 from .workflow import TransitionNotAllowed
 
 A = PetitionEvent.Action
@@ -35,14 +35,22 @@ class ConsultationClosed(PetitionError):
 
 
 def _trail(consultation: JointConsultation, *, actor, actor_label: str = "", note: str, step: str,
-           petition_id: int | None = None, targets: dict | None = None) -> None:
+           petition_id: int | None = None, targets: dict | None = None, locked: Petition | None = None,
+           trail: list | None = None) -> None:
+    """The step on the petition's trail. With `locked` (the caller's petition, loaded under its lock) the step is
+    taken on it in memory and its event appended to `trail`: the caller saves both."""
     petition_id = petition_id or consultation.petition_id
     data = {"consultation": consultation.pk, "step": step}
-    status = Petition.objects.values_list("status", flat=True).get(pk=petition_id)
+    status = locked.status if locked is not None else Petition.objects.values_list("status", flat=True).get(
+        pk=petition_id)
     action = A.CONSULT if status == Status.DISPATCHED else A.NOTE
+    fields = dict(action=action, actor=actor, actor_label=actor_label, note=note, data=data,
+                  **(targets if action == A.CONSULT and targets else {}))
     try:
-        petition_transition(petition_id=petition_id, action=action, actor=actor, actor_label=actor_label,
-                            note=note, data=data, **(targets if action == A.CONSULT and targets else {}))
+        if locked is not None:
+            trail.append(transition_step(locked, **fields))
+        else:
+            petition_transition(petition_id=petition_id, **fields)
     except TransitionNotAllowed:
         pass  # a closed petition: the consultation's own row is the record
 
@@ -57,24 +65,27 @@ def _locked(consultation_id: int) -> JointConsultation:
 
 
 def consultation_convene(*, petition_id: int, decision: RoutingDecision, actor=None, actor_label: str = "system",
-                         related_ids=(), targets: dict | None = None) -> JointConsultation:
+                         related_ids=(), targets: dict | None = None, locked: Petition | None = None,
+                         trail: list | None = None) -> JointConsultation:
     """Convene (or join) the consultation routing decided on. Caller holds the petition's lock.
 
     A petition already in an open consultation keeps it. A systemic petition joins the open consultation
-    on its township's cluster instead of convening a second meeting on the same matter.
+    on its township's cluster instead of convening a second meeting on the same matter. Routing passes its
+    petition as `locked` and a `trail` to append the event to, and saves both itself (_trail).
     """
-    petition = Petition.objects.select_related("region").get(pk=petition_id)
+    petition = locked if locked is not None else Petition.objects.select_related("region").get(pk=petition_id)
     existing = JointConsultation.objects.filter(petition_id=petition_id, status__in=OPEN_CONSULTATION).first()
     if existing is not None:  # staff re-routed into loop 3: the same meeting, perhaps with other departments
         if decision.participant_department_ids:
             existing.departments.set(decision.participant_department_ids)
         _trail(existing, actor=actor, actor_label=actor_label, step="participants",
                note=str(_("The joint consultation continues with the departments now involved.")),
-               petition_id=petition_id, targets=targets)
+               petition_id=petition_id, targets=targets, locked=locked, trail=trail)
         return existing
     if decision.join_consultation_id:
-        consultation = JointConsultation.objects.get(pk=decision.join_consultation_id)
+        consultation = JointConsultation.objects.select_related("agency").get(pk=decision.join_consultation_id)
         consultation.related_petitions.add(petition_id)
+        agency = consultation.agency.name
         note = _("Joined the joint consultation on similar petitions convened by %(agency)s.")
     else:
         reason = {Reason.SYSTEMIC_SIMILAR: JointConsultation.Reason.SYSTEMIC_SIMILAR,
@@ -88,9 +99,9 @@ def consultation_convene(*, petition_id: int, decision: RoutingDecision, actor=N
         if related_ids:
             consultation.related_petitions.set(related_ids)
         note = _("A joint consultation is convened by %(agency)s.")
-    agency = LiaisonAgency.objects.values_list("name", flat=True).get(pk=consultation.agency_id)
+        agency = LiaisonAgency.objects.values_list("name", flat=True).get(pk=consultation.agency_id)
     _trail(consultation, actor=actor, actor_label=actor_label, note=str(note % {"agency": agency}), step="convened",
-           petition_id=petition_id, targets=targets)
+           petition_id=petition_id, targets=targets, locked=locked, trail=trail)
     return consultation
 
 

@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from assessment.bulk import insert_rows
 from liaison.models import Representative
 from offices.models import Department, Studio
 
@@ -29,24 +30,16 @@ from . import routing_facts
 from .errors import MissingDetail
 from .hotline.outbox import hotline_delivery_cancel, hotline_forward
 from .keywords import current_classifier
-from .hotwords.services import hotword_petition_add
+from .hotwords.services import current_extractor, hotwords_count_live, petition_word_rows, petition_words
 from .models import Petition, PetitionEvent, PetitionTerm, PetitionWord, Status
 from .routing import RoutingDecision, decide_loop, decide_override, pick_representative
-from .services import _queue_routing, event_record, petition_transition
+from .services import _queue_routing, event_build, event_record, petition_transition, transition_step
 from .services_consultation import consultation_cancel_for_petition, consultation_convene
 from .workflow import TransitionNotAllowed
 
 logger = logging.getLogger(__name__)
 A = PetitionEvent.Action
 SYSTEM = "system"
-
-
-def _record_terms(petition: Petition, terms: list[str], sector_id: int | None) -> None:
-    # Dated by submission, so the 7-day window is about when citizens wrote, not when routing ran.
-    township = routing_facts.township_of(petition.region)
-    PetitionTerm.objects.bulk_create(
-        [PetitionTerm(petition=petition, term=t, sector_id=sector_id, township=township, at=petition.submitted_at)
-         for t in terms], ignore_conflicts=True)
 
 
 def _instances(decision: RoutingDecision):
@@ -102,37 +95,149 @@ def petition_route(*, petition_id: int) -> RoutingDecision | None:
     The row lock serialises concurrent runs, `routed_at` makes later runs a no-op, and one
     transaction holds the ROUTE event, the terms and words, the dispatch and the hotline/consultation
     rows, so a crash half-way leaves nothing behind and the next run starts clean.
-
-    The petition's hot-word terms are extracted and stored first (hotword_petition_add, a no-op when the
-    refresh got there first): similar petitions are counted on them, the same grouping the hot words show.
     """
     with transaction.atomic():
-        petition = Petition.objects.select_for_update(of=("self",)).select_related("region").get(pk=petition_id)
+        petition = _claimable().get(pk=petition_id)
         if petition.routed_at is not None:
             return None
+        return _route_locked([petition])[petition_id]
+
+
+def _claimable():
+    # The region and its parent come along: the township of the petition's terms needs both.
+    return Petition.objects.select_for_update(of=("self",)).select_related("region", "region__parent")
+
+
+def petitions_route_waiting(*, petition_id: int | None = None, limit: int | None = None) -> dict:
+    """Route petition `petition_id` and, with it, up to `limit` - 1 other petitions waiting to be routed:
+    {petition id: its decision, or None if it was routed already}.
+
+    Routing petitions together shares what they read (the dictionary, the studios, the members' loads) and
+    stores their hot-word counts, terms and trails in a few statements. The petition asked for is waited for
+    if another worker holds it; the others are taken with SKIP LOCKED, so workers never wait on each other's.
+    One transaction for all; if any petition fails, it is rolled back and each is routed on its own, so one
+    broken petition neither loses nor blocks the others (what fails stays unrouted for the sweep). Only the
+    petition asked for raises. A petition found routed already costs one query and routes nothing else.
+    """
+    limit = limit or settings.ROUTING_BATCH
+    if petition_id is not None and Petition.objects.filter(pk=petition_id, routed_at__isnull=False).exists():
+        # Routed already (routed_at is never cleared), by the task of a petition before it under a burst:
+        # the petitions after it are another task's.
+        return {petition_id: None}
+    ids: list[int] = []
+    try:
+        with transaction.atomic():
+            petitions = []
+            if petition_id is not None:
+                petitions = [p for p in _claimable().filter(pk=petition_id) if p.routed_at is None]
+            others = (_claimable().select_for_update(of=("self",), skip_locked=True)
+                      .filter(routed_at__isnull=True).exclude(pk=petition_id).order_by("id")[:limit - len(petitions)]
+                      if limit > len(petitions) else [])
+            petitions += list(others)
+            ids = [p.pk for p in petitions]
+            decisions = _route_locked(petitions) if petitions else {}
+    except Exception:
+        if len(ids) <= 1:
+            raise
+        logger.warning("routing %s petitions together failed; routing each on its own", len(ids), exc_info=True)
+        decisions, failure = {}, None
+        for pk in ids:
+            try:
+                decisions[pk] = petition_route(petition_id=pk)
+            except Exception as exc:  # the sweep retries it; the others go on
+                logger.exception("routing petition %s failed", pk)
+                if pk == petition_id:
+                    failure = exc
+        if failure is not None:
+            raise failure
+    if petition_id is not None:
+        decisions.setdefault(petition_id, None)
+    return decisions
+
+
+_FIELDS = [f for f in Petition._meta.concrete_fields if not f.primary_key]
+
+
+def _route_locked(petitions: list[Petition]) -> dict[int, RoutingDecision]:
+    """Route `petitions`, unrouted and locked by the caller's transaction, one after the other as if each
+    were routed alone: each petition's similar petitions include those routed before it, and the members'
+    loads the petitions dispatched before it.
+
+    The petition's hot-word terms are extracted first (as hotword_petition_add does; nothing if the refresh
+    got there first): similar petitions are counted on them, the same grouping the hot words show. Its words
+    are stored with the sector routing settles on; the trails (ROUTE, ACCEPT, DISPATCH, CONSULT), the hot-word
+    counts and the routing terms of all the petitions are stored at the end (a petition forwarded to 12345
+    stores its trail before the HOTLINE step).
+    """
+    classifier = current_classifier()
+    extractor = current_extractor()
+    word_rows = petition_word_rows([p.pk for p in petitions])
+    classifications = {p.pk: classifier.classify(p.text, p.category_id) for p in petitions}
+    loader = routing_facts.FactsLoader(petitions, classifications)
+    decisions, counted, terms, trails = {}, [], [], []
+    for petition in petitions:
         now = timezone.now()
-        hotword_petition_add(petition_id=petition_id)
-        classification = current_classifier().classify(petition.text, petition.category_id)
-        facts = routing_facts.gather_facts(petition, classification, now=now)
+        row = word_rows.get(petition.pk)
+        words = petition_words(row, extractor) if row is not None and not row[-1] else None
+        own = list(zip(words["term"], words["township_id"])) if words is not None else None
+        classification = classifications[petition.pk]
+        facts = loader.facts(petition, classification, now=now, own_words=own)
         decision = decide_loop(facts)
-        terms = routing_facts.key_terms(classification, decision.sector_id)
-        _record_terms(petition, terms, decision.sector_id)
-        event_record(petition=petition, action=A.ROUTE, actor_label=SYSTEM, from_status=petition.status,
-                     to_status=petition.status, note=decision.note, at=now, loop=decision.loop,
-                     studio=Studio(pk=decision.studio_id) if decision.studio_id else None,
-                     department=Department(pk=decision.department_id) if decision.department_id else None,
-                     data={**decision.as_data(), "scores": {str(k): v for k, v in classification.scores.items()},
-                           "terms": list(classification.terms), "similar_count": facts.similar_count})
-        Petition.objects.filter(pk=petition_id).update(routed_at=now, sector_id=decision.sector_id)
-        PetitionWord.objects.filter(petition_id=petition_id).exclude(sector_id=decision.sector_id).update(
-            sector_id=decision.sector_id)  # similar petitions are grouped per sector: the one routing settled on
+        sector_id = decision.sector_id
+        # Similar petitions are grouped per sector: the words take the one routing settled on.
+        if words is None:
+            PetitionWord.objects.filter(petition_id=petition.pk).exclude(sector_id=sector_id).update(
+                sector_id=sector_id)
+        elif words["term"]:
+            counted.append((words["county_id"][0], words["sector_id"][0], words["term"]))
+            insert_rows(PetitionWord, columns={**words, "sector_id": [sector_id] * len(words["term"])},
+                        ignore_conflicts=True)
+        # Dated by submission, so the 7-day window is about when citizens wrote, not when routing ran.
+        township = routing_facts.township_of(petition.region)
+        terms += [PetitionTerm(petition=petition, term=t, sector_id=sector_id, township=township,
+                               at=petition.submitted_at) for t in routing_facts.key_terms(classification, sector_id)]
+        events = [event_build(
+            petition=petition, action=A.ROUTE, actor_label=SYSTEM, from_status=petition.status,
+            to_status=petition.status, note=decision.note, at=now, loop=decision.loop,
+            studio=Studio(pk=decision.studio_id) if decision.studio_id else None,
+            department=Department(pk=decision.department_id) if decision.department_id else None,
+            data={**decision.as_data(), "scores": {str(k): v for k, v in classification.scores.items()},
+                  "terms": list(classification.terms), "similar_count": facts.similar_count})]
+        decisions[petition.pk] = decision
         if not settings.ROUTING_AUTO_DISPATCH or petition.status not in (Status.SUBMITTED, Status.ACCEPTED):
-            return decision  # staff acted first (or dispatch by hand): the ROUTE event is a suggestion
+            # Staff acted first (or dispatch by hand): the ROUTE event is a suggestion.
+            Petition.objects.filter(pk=petition.pk).update(routed_at=now, sector_id=sector_id)
+            trails += events
+            continue
+        loaded = {f.attname: getattr(petition, f.attname) for f in _FIELDS}  # the row as locked: save what changes
+        petition.routed_at, petition.sector_id = now, sector_id
         if petition.status == Status.SUBMITTED:
-            petition_transition(petition_id=petition_id, action=A.ACCEPT, actor_label=SYSTEM)
-        _apply(petition_id, decision, actor=None, actor_label=SYSTEM, action=A.DISPATCH,
-               related_ids=_cluster(petition, decision))
-    return decision
+            events.append(transition_step(petition, action=A.ACCEPT, actor_label=SYSTEM))
+        events.append(transition_step(
+            petition, action=A.DISPATCH, actor_label=SYSTEM, loop=decision.loop, note=decision.note,
+            studio=Studio(pk=decision.studio_id) if decision.studio_id else None,
+            department=Department(pk=decision.department_id) if decision.department_id else None,
+            representative=Representative(pk=decision.representative_id) if decision.representative_id else None,
+            data={"reason": decision.reason}))
+        if decision.department_id is None:
+            petition.current_department = None  # a hotline or unstaffed route has no department
+        if decision.loop == 3 and not decision.hotline:
+            # Joining the open consultation on the cluster adds only this petition to its related ones.
+            related = _cluster(petition, decision) if not decision.join_consultation_id else ()
+            loader.convened(consultation_convene(petition_id=petition.pk, decision=decision, actor=None,
+                                                 actor_label=SYSTEM, related_ids=related, targets={}, locked=petition,
+                                                 trail=events))
+        petition.save(update_fields=[f.name for f in _FIELDS if getattr(petition, f.attname) != loaded[f.attname]])
+        loader.dispatched(decision.representative_id)
+        if decision.hotline:
+            PetitionEvent.objects.bulk_create(events)  # before the HOTLINE event, in the trail's order
+            hotline_forward(petition_id=petition.pk, actor=None, actor_label=SYSTEM, targets={})
+        else:
+            trails += events
+    PetitionEvent.objects.bulk_create(trails)
+    PetitionTerm.objects.bulk_create(terms, ignore_conflicts=True)
+    hotwords_count_live(counted)
+    return decisions
 
 
 def _studio_department(studio: Studio | None) -> int | None:

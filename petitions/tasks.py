@@ -8,14 +8,16 @@ from celery import shared_task
 from django.db import OperationalError
 
 from .hotline.outbox import hotline_delivery_attempt, hotline_outbox_sweep
-from .services_routing import petition_route, petitions_route_sweep
+from .services_routing import petitions_route_sweep, petitions_route_waiting
 
 
 @shared_task(name="petitions.tasks.petition_route_task", autoretry_for=(OperationalError,), retry_backoff=2,
              retry_backoff_max=30, max_retries=3)
 def petition_route_task(petition_id: int) -> str:
-    """Route a petition into its loop after the submitting transaction committed (petition_submit queues it)."""
-    decision = petition_route(petition_id=petition_id)
+    """Route a petition into its loop after the submitting transaction committed (petition_submit queues it),
+    together with other petitions waiting (settings.ROUTING_BATCH in all): under a burst, the first task
+    routes the petitions queued behind it, whose own tasks then find them routed."""
+    decision = petitions_route_waiting(petition_id=petition_id)[petition_id]
     return f"loop {decision.loop}: {decision.reason}" if decision else "already routed"
 
 

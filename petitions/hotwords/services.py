@@ -337,24 +337,21 @@ def _extract_all(queryset, extractor: Extractor) -> tuple[int, int]:
     return _extract(queryset, extractor)
 
 
-@transaction.atomic
-def hotword_petition_add(*, petition_id: int, extractor: Extractor | None = None) -> list[str]:
-    """Extract one petition, store its words, and count it in the live snapshot rows of its scopes at once.
+# The region's kind and its two ancestors come with the petition: no load of the region tree.
+_CHAIN = ("region__kind", "region__parent_id", "region__parent__kind", "region__parent__parent_id",
+          "region__parent__parent__kind")
 
-    The ranking itself moves on the next refresh; until then the counts shown already include it.
-    """
-    # The region's kind and its two ancestors come with the petition: no load of the region tree.
-    chain = ("region__kind", "region__parent_id", "region__parent__kind", "region__parent__parent_id",
-             "region__parent__parent__kind")
-    rows = list(Petition.objects.filter(pk=petition_id)
-                .annotate(extracted=Exists(PetitionWord.objects.filter(petition_id=OuterRef("pk"))))
-                .values_list(*_FIELDS, *chain, "extracted"))
-    if not rows:
-        return []
-    row = rows[0]
-    if row[-1]:  # already extracted (a task can run twice, the refresh may have come first): count it once
-        return list(PetitionWord.objects.filter(petition_id=petition_id).order_by("id").values_list("term", flat=True))
-    extractor = extractor or current_extractor()
+
+def petition_word_rows(petition_ids) -> dict[int, tuple]:
+    """What extraction needs of each petition, and whether its words are stored already: one query for many."""
+    rows = (Petition.objects.filter(pk__in=list(petition_ids))
+            .annotate(extracted=Exists(PetitionWord.objects.filter(petition_id=OuterRef("pk"))))
+            .values_list(*_FIELDS, *_CHAIN, "extracted"))
+    return {row[0]: row for row in rows}
+
+
+def petition_words(row: tuple, extractor: Extractor) -> dict[str, list]:
+    """The word columns (_COLUMNS) of one row of petition_word_rows(); no terms, no rows."""
     places = _Places.__new__(_Places)
     kind, parent, parent_kind, grandparent, grandparent_kind = row[len(_FIELDS):-1]
     places.kind = {row[5]: kind, parent: parent_kind, grandparent: grandparent_kind}
@@ -362,18 +359,64 @@ def hotword_petition_add(*, petition_id: int, extractor: Extractor | None = None
     places._memo = {}
     if row[5] is None:
         places.kind, places.parent = {}, {}
-    columns = _word_columns([row[:len(_FIELDS)]], extractor, places)
+    return _word_columns([row[:len(_FIELDS)]], extractor, places)
+
+
+def hotwords_count_live(petitions) -> None:
+    """Count new petitions in the live snapshot rows of their scopes: `petitions` is (county, sector, terms) of
+    each. One UPDATE for all of them; the ranking itself moves on the next refresh."""
+    totals: dict = defaultdict(int)
+    counts: dict = defaultdict(int)
+    for county, sector, terms in petitions:
+        keys = [(HotWordScope.CITY, None)]
+        if county:
+            keys.append((HotWordScope.COUNTY, county))
+        if sector:
+            keys.append((HotWordScope.SECTOR, sector))
+        for key in keys:
+            totals[key] += 1
+            for term in set(terms):
+                counts[key, term] += 1
+    if not totals:
+        return
+
+    def scope(key) -> Q:
+        kind, value = key
+        if kind == HotWordScope.CITY:
+            return Q(scope=kind)
+        return Q(scope=kind, region_id=value) if kind == HotWordScope.COUNTY else Q(scope=kind, sector_id=value)
+
+    # Terms counted the same number of times in one scope share a WHEN: a handful of them per scope.
+    same: dict = defaultdict(list)
+    for (key, term), n in counts.items():
+        same[key, n].append(term)
+    integer = PositiveIntegerField()
+    total = Case(*[When(scope(key), then=Value(n)) for key, n in totals.items()], default=Value(0),
+                 output_field=integer)
+    count = Case(*[When(scope(key) & Q(term__in=sorted(terms)), then=Value(n)) for (key, n), terms in same.items()],
+                 default=Value(0), output_field=integer)
+    where = Q()
+    for key in totals:
+        where |= scope(key)
+    HotWord.objects.filter(where).update(total=F("total") + total, count=F("count") + count)
+
+
+@transaction.atomic
+def hotword_petition_add(*, petition_id: int, extractor: Extractor | None = None) -> list[str]:
+    """Extract one petition, store its words, and count it in the live snapshot rows of its scopes at once.
+
+    The ranking itself moves on the next refresh; until then the counts shown already include it.
+    """
+    row = petition_word_rows([petition_id]).get(petition_id)
+    if row is None:
+        return []
+    if row[-1]:  # already extracted (a task can run twice, the refresh may have come first): count it once
+        return list(PetitionWord.objects.filter(petition_id=petition_id).order_by("id").values_list("term", flat=True))
+    columns = petition_words(row, extractor or current_extractor())
     if not columns["term"]:
         return []
     insert_rows(PetitionWord, columns=columns, ignore_conflicts=True)
-    county, sector = columns["county_id"][0], columns["sector_id"][0]
-    scope = Q(scope=HotWordScope.CITY)
-    if county:
-        scope |= Q(scope=HotWordScope.COUNTY, region_id=county)
-    if sector:
-        scope |= Q(scope=HotWordScope.SECTOR, sector_id=sector)
-    HotWord.objects.filter(scope).update(total=F("total") + 1, count=F("count") + Case(
-        When(term__in=columns["term"], then=Value(1)), default=Value(0), output_field=PositiveIntegerField()))
+    hotwords_count_live([(columns["county_id"][0], columns["sector_id"][0], columns["term"])])
     return columns["term"]
 
 

@@ -69,6 +69,15 @@ def issue_term_filter() -> Q:
             | Q(term__in=HotWordTerm.objects.filter(action=HotWordTerm.Action.MERGE).values("canonical")))
 
 
+def issue_terms() -> frozenset[str]:
+    """The issue terms as they are now, as a set (one query): routing reads them once for the petitions it routes
+    together, and counts each petition's similar petitions on its own issue terms alone."""
+    rows = (SectorKeyword.objects.filter(active=True, weight__gte=ISSUE_WEIGHT).order_by().values_list("term")
+            .union(HotWordTerm.objects.filter(action=HotWordTerm.Action.ADD).order_by().values_list("term"),
+                   HotWordTerm.objects.filter(action=HotWordTerm.Action.MERGE).order_by().values_list("canonical")))
+    return frozenset(_domain_terms()) | {term for (term,) in rows}
+
+
 def _words(*, days: int, now: datetime, terms=None):
     """The one definition of similar petitions' rows: issue terms of petitions from a township, submitted
     within `days` up to `now`. Grouped by (township, sector, term), each group is a set of similar petitions."""
@@ -103,17 +112,30 @@ def similar_groups(*, days: int = DAYS, min_size: int = MIN_SIZE, region_id: int
     return groups
 
 
-def petition_group(*, petition_id: int, sector_id: int | None, days: int = DAYS, now=None) -> SimilarGroup | None:
+def petition_group(*, petition_id: int, sector_id: int | None, days: int = DAYS, now=None,
+                   own: list[tuple[str, int | None]] | None = None,
+                   issues: frozenset[str] | None = None) -> SimilarGroup | None:
     """The largest group the petition belongs to within `days` up to `now`, counted as if it were of
     `sector_id` (routing asks before the sector is settled); None when it shares no issue term with any
-    other petition of its township. The petition's own words must be stored (hotword_petition_add)."""
+    other petition of its township. The petition's own words must be stored (hotword_petition_add), or
+    given as `own`, its (term, township) pairs (routing, which has just extracted them). `issues`: the
+    issue terms (issue_terms()) when the caller has read them; no query at all without one among its terms."""
     now = now or timezone.now()
-    own = list(PetitionWord.objects.filter(petition_id=petition_id).values_list("term", "township_id"))
+    if own is None:
+        own = list(PetitionWord.objects.filter(petition_id=petition_id).values_list("term", "township_id"))
     township_id = own[0][1] if own else None
     if township_id is None or sector_id is None:
         return None
-    row = (_words(days=days, now=now, terms=[t for t, _township in own])
-           .filter(township_id=township_id, sector_id=sector_id).exclude(petition_id=petition_id)
+    terms = [t for t, _township in own]
+    if issues is None:
+        words = _words(days=days, now=now, terms=terms)
+    else:
+        terms = sorted({t for t in terms if t in issues})
+        if not terms:
+            return None
+        words = PetitionWord.objects.filter(term__in=terms, at__gte=now - timedelta(days=days), at__lte=now,
+                                            township__isnull=False)
+    row = (words.filter(township_id=township_id, sector_id=sector_id).exclude(petition_id=petition_id)
            .values("term", "township__name").annotate(n=Count("petition_id")).order_by("-n", "term").first())
     if row is None:
         return None
