@@ -269,6 +269,8 @@ POSTER_FONT = env.str("POSTER_FONT", default="")
 SLA_RECTIFY_WORKDAYS = env.int("SLA_RECTIFY_WORKDAYS", default=5)
 # The SLA sweep's batches run on this many database connections at once (PostgreSQL; docs/assessment.md).
 SLA_SWEEP_JOBS = env.int("SLA_SWEEP_JOBS", default=2)
+# A sweep that changed at least this many flags queues the petitions table's VACUUM at once (petitions/maintenance.py).
+SLA_SWEEP_VACUUM_AFTER = env.int("SLA_SWEEP_VACUUM_AFTER", default=10_000)
 REPORTS_INACTIVE_DAYS = env.int("REPORTS_INACTIVE_DAYS", default=30)
 # The overview, team, position and operation reports share a view's figures for this many seconds (each page
 # says when they were computed; assessment/reports/snapshots.py); 0 computes them for every view.
