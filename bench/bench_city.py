@@ -25,7 +25,8 @@ the floor URL and rate limits off).
    equal the successes, and every success's tracking code must be a stored petition. No Celery worker runs meanwhile: routing tasks wait in the broker (the web's cost
    only); they are flushed afterwards.
 3. pages: in-process (django.test.Client, the same settings), --requests timed requests of each page
-   after 3 warm-ups, p50/p95 and the queries of one request (CaptureQueriesContext).
+   after 3 warm-ups (the bench's cache emptied first: the first of them is timed on its own, the view that
+   computes a report's shared figures), p50/p95 and the queries of one request (CaptureQueriesContext).
 4. background: the SLA sweep (as bench/bench_sla_sweep.py times it: a first sweep from all-blue, where
    many flags change, then the steady state a minute later) at the load's clock, so the figure does not
    drift with the date; routing throughput of one real Celery worker (--routing tasks queued at once,
@@ -561,6 +562,21 @@ def profile(args) -> None:
 
 def page_loop(args) -> None:
     client = _client(args.user or None)
+    if args.cold:
+        # What computing a report's shared figures costs: the process warmed by one view, then every timed
+        # view with the cache emptied first (assessment/reports/snapshots.py).
+        from django.core.cache import cache
+
+        client.get(args.url)
+        timings = []
+        for _ in range(args.requests):
+            cache.clear()
+            started = time.perf_counter()
+            status = client.get(args.url).status_code
+            timings.append((time.perf_counter() - started) * 1000)
+        print(f"{args.url}: HTTP {status}, {args.requests} views each with the cache emptied: "
+              f"median {statistics.median(timings):.0f} ms, max {max(timings):.0f} ms")
+        return
     timings, status, queries, first = time_page(client, args.url, args.requests)
     print(f"{args.url}: HTTP {status}, p50 {statistics.median(timings):.0f} ms, max {max(timings):.0f} ms, "
           f"first view {first:.0f} ms, {queries} queries")
@@ -749,6 +765,7 @@ def main() -> None:
     parser.add_argument("--parts", default=",".join(BACKGROUND_PARTS),
                         help="background: which of sweep,routing,hotwords,scorecards (default all)")
     parser.add_argument("--user", default="", help="profile / page-loop: log in as this user")
+    parser.add_argument("--cold", action="store_true", help="page-loop: empty the cache before every timed view")
     args = parser.parse_args()
     args.open = min(args.open, args.petitions)
 
@@ -797,7 +814,8 @@ def main() -> None:
         "the API (JSON POST, 201 = success); successes checked against the tracking codes they returned and the "
         "rows added; no Celery worker during intake (routing tasks wait in the broker). Rate limits off only in "
         "bench/settings.py (RATELIMIT_ENABLE = False, DRF throttle rates None). Pages: in-process Django test "
-        "client, same settings, 3 warm-ups, queries of one request counted with CaptureQueriesContext; report "
+        "client, same settings, the cache emptied first, then per page: the first view timed on its own, 2 "
+        "untimed, N timed; queries of one request counted with CaptureQueriesContext; report "
         "pages for the last full month. Sweep and hot words run at the load's clock (reproducible whatever the "
         "date); the sweep starts from all open petitions blue, its earlier output removed.")
     results.write(meta)
