@@ -27,6 +27,11 @@ class Sector(models.Model):
     def __str__(self):
         return self.name
 
+    @staticmethod
+    def name_for_language(name: str, name_en: str, language: str | None) -> str:
+        """A sector's name as a reader of `language` sees it: the English name in English, where there is one."""
+        return (name_en or name) if (language or "").startswith("en") else name
+
 
 class Region(models.Model):
     """city > county/district > township > village, a tree kept with a materialised path."""

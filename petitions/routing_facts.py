@@ -55,30 +55,41 @@ def _covered_sectors(studio_ids) -> dict[int, set[int]]:
     return covered
 
 
-def departments_in(region: Region, sector_ids) -> dict[int, int]:
-    """sector -> its responsible department in `region` (the oldest active one, if there are several)."""
-    found: dict[int, int] = {}
-    rows = (Department.objects.filter(region=region, sector_id__in=set(sector_ids), active=True)
-            .order_by("id").values_list("sector_id", "id"))
-    for sector_id, department_id in rows:
-        found.setdefault(sector_id, department_id)
+def departments_at(region_ids, sector_ids) -> dict[tuple[int, int], int]:
+    """(region, sector) -> the responsible department there (the oldest active one, if there are several)."""
+    found: dict[tuple[int, int], int] = {}
+    rows = (Department.objects.filter(region_id__in=set(region_ids), sector_id__in=set(sector_ids), active=True)
+            .order_by("id").values_list("region_id", "sector_id", "id")) if sector_ids else ()
+    for region_id, sector_id, department_id in rows:
+        found.setdefault((region_id, sector_id), department_id)
     return found
 
 
-def member_loads(studio_ids) -> dict[int, list[Member]]:
-    """Active members of each studio with the open petitions each handles now. Two queries: the members,
-    then their open petitions counted from the (current_representative, status) index alone; counting
-    through a join would read every petition a member ever handled."""
+def departments_in(region: Region, sector_ids) -> dict[int, int]:
+    """sector -> its responsible department in `region`."""
+    return {sector_id: dept for (_region, sector_id), dept in departments_at([region.pk], sector_ids).items()}
+
+
+def members_and_loads(studio_ids) -> tuple[dict[int, list[int]], dict[int, int]]:
+    """The active members of each studio, and the open petitions each member handles now. Two queries: the
+    members, then their open petitions counted from the (current_representative, status) index alone;
+    counting through a join would read every petition a member ever handled."""
     members = list(StudioMembership.objects.filter(studio_id__in=studio_ids, representative__active=True)
                    .order_by("studio_id", "representative_id").values_list("studio_id", "representative_id"))
-    open_loads = dict(Petition.objects.filter(current_representative_id__in={rep for _s, rep in members},
-                                              status__in=OPEN_STATUSES)
-                      .order_by().values("current_representative_id").annotate(n=Count("*"))
-                      .values_list("current_representative_id", "n")) if members else {}
-    loads: dict[int, list[Member]] = {sid: [] for sid in studio_ids}
+    loads = dict(Petition.objects.filter(current_representative_id__in={rep for _s, rep in members},
+                                         status__in=OPEN_STATUSES)
+                 .order_by().values("current_representative_id").annotate(n=Count("*"))
+                 .values_list("current_representative_id", "n")) if members else {}
+    member_ids: dict[int, list[int]] = {sid: [] for sid in studio_ids}
     for studio_id, rep_id in members:
-        loads[studio_id].append(Member(id=rep_id, open_load=open_loads.get(rep_id, 0)))
-    return loads
+        member_ids[studio_id].append(rep_id)
+    return member_ids, loads
+
+
+def member_loads(studio_ids) -> dict[int, list[Member]]:
+    """Active members of each studio with the open petitions each handles now."""
+    member_ids, loads = members_and_loads(studio_ids)
+    return {sid: [Member(id=rep, open_load=loads.get(rep, 0)) for rep in reps] for sid, reps in member_ids.items()}
 
 
 def similar_group(*, petition: Petition, sector_id: int | None, now, own=None, issues=None) -> dict | None:
@@ -135,11 +146,7 @@ class FactsLoader:
         if extra_studio is not None:
             needed.add(extra_studio.sector_id)
         regions = {r.pk for r in self.levels.values()}
-        self.departments: dict[tuple[int, int], int] = {}
-        rows = (Department.objects.filter(region_id__in=regions, sector_id__in=needed, active=True)
-                .order_by("id").values_list("region_id", "sector_id", "id")) if needed else ()
-        for region_id, sector_id, department_id in rows:
-            self.departments.setdefault((region_id, sector_id), department_id)
+        self.departments = departments_at(regions, needed)
         self.candidates = list(Studio.objects.filter(region_id__in=regions, kind=Studio.Kind.INDUSTRY, active=True)
                                .filter(Q(sector_id__in=others) | Q(sectors__in=others)).distinct()
                                .order_by("id")) if others else []
@@ -200,16 +207,8 @@ class FactsLoader:
         return result
 
     def _members(self, studio_ids) -> None:
-        # member_loads(), kept as counts per representative so that dispatches can be added.
-        members = list(StudioMembership.objects.filter(studio_id__in=studio_ids, representative__active=True)
-                       .order_by("studio_id", "representative_id").values_list("studio_id", "representative_id"))
-        self.loads = dict(Petition.objects.filter(current_representative_id__in={rep for _s, rep in members},
-                                                  status__in=OPEN_STATUSES)
-                          .order_by().values("current_representative_id").annotate(n=Count("*"))
-                          .values_list("current_representative_id", "n")) if members else {}
-        self.member_ids: dict[int, list[int]] = {sid: [] for sid in studio_ids}
-        for studio_id, rep_id in members:
-            self.member_ids[studio_id].append(rep_id)
+        # Kept as counts per representative, so that the batch's own dispatches can be added.
+        self.member_ids, self.loads = members_and_loads(studio_ids)
 
     def members(self, studio_ids) -> dict[int, list[Member]]:
         return {sid: [Member(id=rep, open_load=self.loads.get(rep, 0)) for rep in self.member_ids.get(sid, ())]

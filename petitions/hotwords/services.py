@@ -590,7 +590,7 @@ def hotwords_notify(*, before: dict[int, set[str]], now: datetime) -> int:
             texts = every_language(
                 gettext_lazy("New hot word in %(sector)s: “%(term)s”, %(count)d petitions in 7 days"),
                 lambda name=name, name_en=name_en, term=term, n=counts.get((sector_id, term), 0): {
-                    "sector": (name_en or name) if get_language() == "en" else name, "term": term, "count": n})
+                    "sector": Sector.name_for_language(name, name_en, get_language()), "term": term, "count": n})
             url = reverse("hotwords:detail", kwargs={"term": term}) + f"?window={NOTIFY_WINDOW}&sector={sector_id}"
             for user_id in sorted(recipients):
                 users.append(user_id)
