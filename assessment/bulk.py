@@ -66,21 +66,43 @@ def insert_rows(model, *, columns: dict[str, list], constants: dict | None = Non
 
 
 def update_column(model, *, column: str, ids: list, values: list, using=None) -> int:
-    """Set one column of many rows to per-row values: UPDATE ... FROM unnest(ids, values) on
-    PostgreSQL (two array parameters, whatever the number of rows), one UPDATE per distinct value
-    elsewhere."""
+    """Set one column of many rows to per-row values (update_rows() with one column)."""
+    return update_rows(model, ids=ids, columns={column: values})
+
+
+def update_rows(model, *, ids: list, columns: dict[str, list], using=None) -> int:
+    """Set columns of many rows to per-row values: UPDATE ... FROM unnest(ids, one array per column) on
+    PostgreSQL (one statement whatever the number of rows), one UPDATE per distinct value (one column) or
+    bulk_update (several) elsewhere. `columns` are attnames (`sector_id`) or field names."""
     if not ids:
         return 0
-    field = model._meta.get_field(column)
+    fields = [model._meta.get_field(name) for name in columns]
     if connection.vendor != "postgresql":
-        by_value: dict = {}
-        for pk, value in zip(ids, values):
-            by_value.setdefault(value, []).append(pk)
-        return sum(model.objects.filter(pk__in=pks).update(**{column: value}) for value, pks in by_value.items())
-    table, col = connection.ops.quote_name(model._meta.db_table), connection.ops.quote_name(field.column)
-    pk = connection.ops.quote_name(model._meta.pk.column)
-    sql = (f"UPDATE {table} AS r SET {col} = t.v FROM unnest(%s::{model._meta.pk.db_type(connection)}[], "
-           f"%s::{field.db_type(connection)}[]) AS t(id, v) WHERE r.{pk} = t.id")
+        if len(columns) == 1:
+            ((name, values),) = columns.items()
+            by_value: dict = {}
+            for pk, value in zip(ids, values):
+                by_value.setdefault(value, []).append(pk)
+            return sum(model.objects.filter(pk__in=pks).update(**{name: value}) for value, pks in by_value.items())
+        objs = [model(pk=pk, **{f.attname: values[i] for f, values in zip(fields, columns.values())})
+                for i, pk in enumerate(ids)]
+        return model.objects.bulk_update(objs, [f.name for f in fields], batch_size=500)
+    quote = connection.ops.quote_name
+    table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
+    arrays, params, sets = [f"%s::{model._meta.pk.db_type(connection)}[]"], [list(ids)], []
+    for i, (field, values) in enumerate(zip(fields, columns.values())):
+        if isinstance(field, models.JSONField):
+            arrays.append("%s::text[]")
+            params.append([json.dumps(v) for v in values])
+            sets.append(f"{quote(field.column)} = t.c{i}::jsonb")
+            continue
+        arrays.append(f"%s::{field.db_type(connection)}[]")
+        params.append(list(values) if field.get_internal_type() in _PLAIN
+                      else [field.get_db_prep_save(v, connection) for v in values])
+        sets.append(f"{quote(field.column)} = t.c{i}")
+    aliases = ", ".join(f"c{i}" for i in range(len(fields)))
+    sql = (f"UPDATE {table} AS r SET {', '.join(sets)} FROM unnest({', '.join(arrays)}) AS t(id, {aliases}) "
+           f"WHERE r.{pk} = t.id")
     with connection.cursor() as cursor:
-        cursor.execute(sql, [list(ids), list(values)])
+        cursor.execute(sql, params)
         return cursor.rowcount

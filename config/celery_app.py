@@ -1,8 +1,9 @@
+import logging
 import os
 from pathlib import Path
 
 from celery import Celery
-from celery.signals import task_postrun, task_prerun
+from celery.signals import task_postrun, task_prerun, worker_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 
@@ -37,3 +38,20 @@ def _close_old_connections(task=None, **kwargs):
     from django.db import close_old_connections
 
     close_old_connections()
+
+
+@worker_init.connect(weak=False)
+def _warm_up_routing(**kwargs):
+    # Routing's dictionaries are loaded once here, in the worker's main process before the pool forks: every
+    # child starts with them (shared copy-on-write) instead of each loading its own on its first petition. A
+    # database not ready yet (migrations still running) only means the first petition loads them.
+    from django.db import connections
+
+    try:
+        from petitions.services_routing import routing_warm_up
+
+        routing_warm_up()
+    except Exception:
+        logging.getLogger(__name__).warning("routing's dictionaries will load with the first petition", exc_info=True)
+    finally:
+        connections.close_all()  # never hand a connection across fork

@@ -92,22 +92,25 @@ def member_loads(studio_ids) -> dict[int, list[Member]]:
     return {sid: [Member(id=rep, open_load=loads.get(rep, 0)) for rep in reps] for sid, reps in member_ids.items()}
 
 
-def similar_group(*, petition: Petition, sector_id: int | None, now, own=None, issues=None) -> dict | None:
+def similar_group(*, petition: Petition, sector_id: int | None, now, own=None, issues=None,
+                  batch=None) -> dict | None:
     """The largest group of similar petitions `petition` belongs to if it were of `sector_id` (the hot words'
-    grouping, hotwords/similar.py; the petition's words must be stored first, or given as `own`), as plain data."""
+    grouping, hotwords/similar.py; the petition's words must be stored first, or given as `own`, and the words
+    of the petitions routed with it that are not stored yet as `batch`), as plain data."""
     from .hotwords.similar import petition_group
 
     group = petition_group(petition_id=petition.pk, sector_id=sector_id, days=settings.ROUTING_SIMILAR_DAYS, now=now,
-                           own=own, issues=issues)
+                           own=own, issues=issues, batch=batch)
     return group.as_data() if group else None
 
 
-def similar_petition_ids(*, petition_id: int, group: dict) -> list[int]:
+def similar_petition_ids(*, petition_id: int, group: dict, batch=None) -> list[int]:
     """The other petitions of the group routing found: the joint consultation's related petitions."""
     from .hotwords.similar import group_petition_ids
 
     return group_petition_ids(term=group["term"], township_id=group["township_id"], sector_id=group["sector_id"],
-                              days=group["days"], until=datetime.fromisoformat(group["until"]), exclude=petition_id)
+                              days=group["days"], until=datetime.fromisoformat(group["until"]), exclude=petition_id,
+                              batch=batch)
 
 
 def open_cluster_consultation(*, township_id: int, sector_id: int, now, dated: bool = False):
@@ -228,7 +231,7 @@ class FactsLoader:
                        for sid, path in paths.items()}
 
     def facts(self, petition: Petition, classification: Classification, *, now, systemic_by_staff: bool = False,
-              own_words=None) -> RoutingFacts:
+              own_words=None, batch=None) -> RoutingFacts:
         """Everything decide_loop() needs about `petition` (one of those the loader was made for)."""
         studio_id = petition.studio_id
         own = self.own[studio_id]
@@ -244,7 +247,8 @@ class FactsLoader:
 
         primary = involved[0] if involved else None
         threshold = settings.ROUTING_SIMILAR_THRESHOLD
-        group = (similar_group(petition=petition, sector_id=primary, now=now, own=own_words, issues=self.issues)
+        group = (similar_group(petition=petition, sector_id=primary, now=now, own=own_words, issues=self.issues,
+                               batch=batch)
                  if primary is not None else None)
         count = group["count"] if group else 1
         cluster = (self._open_cluster(group["township_id"], primary, now=now)

@@ -64,17 +64,45 @@ def _locked(consultation_id: int) -> JointConsultation:
     return consultation
 
 
+class ConveneBatch:
+    """What routing reads and writes for the consultations of the petitions it routes together: which of them
+    are in an open consultation already (one query for all), the consultations they join (read once each),
+    and the related petitions those gain, stored in one INSERT by flush() before the transaction ends."""
+
+    def __init__(self, petition_ids):
+        self.in_open = set(JointConsultation.objects.filter(petition_id__in=list(petition_ids),
+                                                            status__in=OPEN_CONSULTATION)
+                           .values_list("petition_id", flat=True))
+        self._joined: dict[int, JointConsultation] = {}
+        self._related: list = []
+
+    def joined(self, consultation_id: int) -> JointConsultation:
+        if consultation_id not in self._joined:
+            self._joined[consultation_id] = JointConsultation.objects.select_related("agency").get(pk=consultation_id)
+        return self._joined[consultation_id]
+
+    def relate(self, consultation: JointConsultation, petition_id: int) -> None:
+        Related = JointConsultation.related_petitions.through
+        self._related.append(Related(jointconsultation_id=consultation.pk, petition_id=petition_id))
+
+    def flush(self) -> None:
+        JointConsultation.related_petitions.through.objects.bulk_create(self._related, ignore_conflicts=True)
+        self._related = []
+
+
 def consultation_convene(*, petition_id: int, decision: RoutingDecision, actor=None, actor_label: str = "system",
                          related_ids=(), targets: dict | None = None, locked: Petition | None = None,
-                         trail: list | None = None) -> JointConsultation:
+                         trail: list | None = None, batch: ConveneBatch | None = None) -> JointConsultation:
     """Convene (or join) the consultation routing decided on. Caller holds the petition's lock.
 
     A petition already in an open consultation keeps it. A systemic petition joins the open consultation
     on its township's cluster instead of convening a second meeting on the same matter. Routing passes its
-    petition as `locked` and a `trail` to append the event to, and saves both itself (_trail).
+    petition as `locked` and a `trail` to append the event to, and saves both itself (_trail), and its
+    `batch`, which it flushes.
     """
     petition = locked if locked is not None else Petition.objects.select_related("region").get(pk=petition_id)
-    existing = JointConsultation.objects.filter(petition_id=petition_id, status__in=OPEN_CONSULTATION).first()
+    existing = (JointConsultation.objects.filter(petition_id=petition_id, status__in=OPEN_CONSULTATION).first()
+                if batch is None or petition_id in batch.in_open else None)
     if existing is not None:  # staff re-routed into loop 3: the same meeting, perhaps with other departments
         if decision.participant_department_ids:
             existing.departments.set(decision.participant_department_ids)
@@ -83,8 +111,12 @@ def consultation_convene(*, petition_id: int, decision: RoutingDecision, actor=N
                petition_id=petition_id, targets=targets, locked=locked, trail=trail)
         return existing
     if decision.join_consultation_id:
-        consultation = JointConsultation.objects.select_related("agency").get(pk=decision.join_consultation_id)
-        consultation.related_petitions.add(petition_id)
+        if batch is None:
+            consultation = JointConsultation.objects.select_related("agency").get(pk=decision.join_consultation_id)
+            consultation.related_petitions.add(petition_id)
+        else:
+            consultation = batch.joined(decision.join_consultation_id)
+            batch.relate(consultation, petition_id)
         agency = consultation.agency.name
         note = _("Joined the joint consultation on similar petitions convened by %(agency)s.")
     else:

@@ -14,7 +14,9 @@ representative follow the petition.
 """
 from __future__ import annotations
 
+import itertools
 import logging
+import threading
 from datetime import timedelta
 
 from django.conf import settings
@@ -22,7 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from assessment.bulk import insert_rows
+from assessment.bulk import insert_rows, update_rows
 from liaison.models import Representative
 from offices.models import Department, Studio
 
@@ -31,10 +33,11 @@ from .errors import MissingDetail
 from .hotline.outbox import hotline_delivery_cancel, hotline_forward
 from .keywords import current_classifier
 from .hotwords.services import current_extractor, hotwords_count_live, petition_word_rows, petition_words
+from .hotwords.similar import BatchWords
 from .models import Petition, PetitionEvent, PetitionTerm, PetitionWord, Status
 from .routing import RoutingDecision, decide_loop, decide_override, pick_representative
 from .services import _queue_routing, event_build, event_record, petition_transition, transition_step
-from .services_consultation import consultation_cancel_for_petition, consultation_convene
+from .services_consultation import ConveneBatch, consultation_cancel_for_petition, consultation_convene
 from .workflow import TransitionNotAllowed
 
 logger = logging.getLogger(__name__)
@@ -76,10 +79,10 @@ def _apply(petition_id: int, decision: RoutingDecision, *, actor, actor_label: s
                              related_ids=related_ids, targets=targets)
 
 
-def _cluster(petition: Petition, decision: RoutingDecision) -> list[int]:
+def _cluster(petition: Petition, decision: RoutingDecision, batch: BatchWords | None = None) -> list[int]:
     if decision.loop != 3 or not decision.similar_group:
         return []
-    return routing_facts.similar_petition_ids(petition_id=petition.pk, group=decision.similar_group)
+    return routing_facts.similar_petition_ids(petition_id=petition.pk, group=decision.similar_group, batch=batch)
 
 
 def _words_follow_sector(petition_id: int, sector_id: int | None) -> None:
@@ -103,6 +106,40 @@ def petition_route(*, petition_id: int) -> RoutingDecision | None:
         return _route_locked([petition])[petition_id]
 
 
+class _RoutedHere:
+    """The petitions this process routed lately (committed). Under a burst, the first task routes the petitions
+    queued behind it, and their own tasks then only have to find them routed: asking the database (a connection
+    check and a query) was a fifth of the worker's time. routed_at is never cleared, so a petition found here is
+    routed; one not found is asked about as before. Bounded: the oldest are forgotten first."""
+
+    def __init__(self, size: int = 20_000):
+        self.size, self._ids, self._lock = size, {}, threading.Lock()
+
+    def __contains__(self, petition_id) -> bool:
+        return petition_id in self._ids
+
+    def clear(self) -> None:
+        with self._lock:
+            self._ids.clear()
+
+    def add(self, ids) -> None:
+        with self._lock:
+            self._ids.update(dict.fromkeys(ids))
+            for old in list(itertools.islice(self._ids, max(0, len(self._ids) - self.size))):
+                del self._ids[old]
+
+
+ROUTED_HERE = _RoutedHere()
+
+
+def routing_warm_up() -> None:
+    """Load what routing reads before its first petition: the tokenizer's and the two dictionaries (about 3 s
+    together). The Celery worker does this once before its pool starts (config/celery_app.py), so each child
+    starts with them instead of the first petition after a restart waiting for them."""
+    current_classifier()
+    current_extractor()
+
+
 def _claimable():
     # The region and its parent come along: the township of the petition's terms needs both.
     return Petition.objects.select_for_update(of=("self",)).select_related("region", "region__parent")
@@ -117,10 +154,12 @@ def petitions_route_waiting(*, petition_id: int | None = None, limit: int | None
     if another worker holds it; the others are taken with SKIP LOCKED, so workers never wait on each other's.
     One transaction for all; if any petition fails, it is rolled back and each is routed on its own, so one
     broken petition neither loses nor blocks the others (what fails stays unrouted for the sweep). Only the
-    petition asked for raises. A petition found routed already costs one query and routes nothing else.
+    petition asked for raises. A petition found routed already routes nothing else, and costs no query at all
+    when this process routed it (ROUTED_HERE).
     """
     limit = limit or settings.ROUTING_BATCH
-    if petition_id is not None and Petition.objects.filter(pk=petition_id, routed_at__isnull=False).exists():
+    if petition_id is not None and (petition_id in ROUTED_HERE or Petition.objects.filter(
+            pk=petition_id, routed_at__isnull=False).exists()):
         # Routed already (routed_at is never cleared), by the task of a petition before it under a burst:
         # the petitions after it are another task's.
         return {petition_id: None}
@@ -136,6 +175,7 @@ def petitions_route_waiting(*, petition_id: int | None = None, limit: int | None
             petitions += list(others)
             ids = [p.pk for p in petitions]
             decisions = _route_locked(petitions) if petitions else {}
+            transaction.on_commit(lambda: ROUTED_HERE.add(ids))
     except Exception:
         if len(ids) <= 1:
             raise
@@ -164,24 +204,26 @@ def _route_locked(petitions: list[Petition]) -> dict[int, RoutingDecision]:
     loads the petitions dispatched before it.
 
     The petition's hot-word terms are extracted first (as hotword_petition_add does; nothing if the refresh
-    got there first): similar petitions are counted on them, the same grouping the hot words show. Its words
-    are stored with the sector routing settles on; the trails (ROUTE, ACCEPT, DISPATCH, CONSULT), the hot-word
-    counts and the routing terms of all the petitions are stored at the end (a petition forwarded to 12345
-    stores its trail before the HOTLINE step).
+    got there first): similar petitions are counted on them, the same grouping the hot words show, and on the
+    words of the petitions routed before it (kept in `words_batch` until the end). Its words take the sector
+    routing settles on. All the petitions' words, trails (ROUTE, ACCEPT, DISPATCH, CONSULT), routing terms,
+    consultations joined, hot-word counts and the petitions themselves are stored at the end, one statement
+    each (a petition forwarded to 12345 is saved with its trail before the HOTLINE step, which reads it).
     """
     classifier = current_classifier()
     extractor = current_extractor()
     word_rows = petition_word_rows([p.pk for p in petitions])
     classifications = {p.pk: classifier.classify(p.text, p.category_id) for p in petitions}
     loader = routing_facts.FactsLoader(petitions, classifications)
-    decisions, counted, terms, trails = {}, [], [], []
+    decisions, counted, terms, trails, routed = {}, [], [], [], []
+    words_batch, convene_batch = BatchWords(), None
     for petition in petitions:
         now = timezone.now()
         row = word_rows.get(petition.pk)
         words = petition_words(row, extractor) if row is not None and not row[-1] else None
         own = list(zip(words["term"], words["township_id"])) if words is not None else None
         classification = classifications[petition.pk]
-        facts = loader.facts(petition, classification, now=now, own_words=own)
+        facts = loader.facts(petition, classification, now=now, own_words=own, batch=words_batch)
         decision = decide_loop(facts)
         sector_id = decision.sector_id
         # Similar petitions are grouped per sector: the words take the one routing settled on.
@@ -190,8 +232,7 @@ def _route_locked(petitions: list[Petition]) -> dict[int, RoutingDecision]:
                 sector_id=sector_id)
         elif words["term"]:
             counted.append((words["county_id"][0], words["sector_id"][0], words["term"]))
-            insert_rows(PetitionWord, columns={**words, "sector_id": [sector_id] * len(words["term"])},
-                        ignore_conflicts=True)
+            words_batch.add({**words, "sector_id": [sector_id] * len(words["term"])})
         # Dated by submission, so the 7-day window is about when citizens wrote, not when routing ran.
         township = routing_facts.township_of(petition.region)
         terms += [PetitionTerm(petition=petition, term=t, sector_id=sector_id, township=township,
@@ -223,21 +264,38 @@ def _route_locked(petitions: list[Petition]) -> dict[int, RoutingDecision]:
             petition.current_department = None  # a hotline or unstaffed route has no department
         if decision.loop == 3 and not decision.hotline:
             # Joining the open consultation on the cluster adds only this petition to its related ones.
-            related = _cluster(petition, decision) if not decision.join_consultation_id else ()
+            related = _cluster(petition, decision, words_batch) if not decision.join_consultation_id else ()
+            convene_batch = convene_batch or ConveneBatch([p.pk for p in petitions])
             loader.convened(consultation_convene(petition_id=petition.pk, decision=decision, actor=None,
                                                  actor_label=SYSTEM, related_ids=related, targets={}, locked=petition,
-                                                 trail=events))
-        petition.save(update_fields=[f.name for f in _FIELDS if getattr(petition, f.attname) != loaded[f.attname]])
+                                                 trail=events, batch=convene_batch))
+        changed = [f for f in _FIELDS if getattr(petition, f.attname) != loaded[f.attname]]
         loader.dispatched(decision.representative_id)
         if decision.hotline:
+            petition.save(update_fields=[f.name for f in changed])
             PetitionEvent.objects.bulk_create(events)  # before the HOTLINE event, in the trail's order
             hotline_forward(petition_id=petition.pk, actor=None, actor_label=SYSTEM, targets={})
         else:
+            routed.append((petition, changed))
             trails += events
+    _store_routed(routed)
     PetitionEvent.objects.bulk_create(trails)
     PetitionTerm.objects.bulk_create(terms, ignore_conflicts=True)
+    insert_rows(PetitionWord, columns=dict(words_batch.columns), ignore_conflicts=True)
+    if convene_batch is not None:
+        convene_batch.flush()
     hotwords_count_live(counted)
     return decisions
+
+
+def _store_routed(routed: list[tuple[Petition, list]]) -> None:
+    """Save the petitions routing changed, in one UPDATE: every field any of them changed, from each one's
+    values in memory (they were read under their row locks in this transaction, so a field one of them did
+    not change is written back as it was)."""
+    fields = [f for f in _FIELDS if any(f in changed for _p, changed in routed)]
+    if fields:
+        update_rows(Petition, ids=[p.pk for p, _changed in routed],
+                    columns={f.attname: [getattr(p, f.attname) for p, _changed in routed] for f in fields})
 
 
 def _studio_department(studio: Studio | None) -> int | None:

@@ -64,6 +64,16 @@ def celery_worker_process(worker_env, tmp_path_factory):
         proc.kill()
 
 
+@pytest.fixture(autouse=True)
+def _forget_routed_petitions():
+    # Routing remembers, per process, the petitions it routed (services_routing.ROUTED_HERE); each test has its own
+    # database, whose ids may start over.
+    yield
+    from petitions.services_routing import ROUTED_HERE
+
+    ROUTED_HERE.clear()
+
+
 def wait_for(predicate, timeout=20.0, interval=0.1):
     """Poll until predicate() is truthy; returns its last value. For waiting on a real worker."""
     deadline = time.monotonic() + timeout

@@ -19,11 +19,15 @@ goes to loop 3, a joint consultation). See docs/hotwords.md, "Similar petitions"
 """
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.db import connection
 from django.db.models import Count, Q
 from django.utils import timezone
+
+from offices.models import Region
 
 from ..models import HotWordTerm, PetitionWord, SectorKeyword
 from .extract import MAX_LEN, MIN_LEN, domain_terms
@@ -112,14 +116,39 @@ def similar_groups(*, days: int = DAYS, min_size: int = MIN_SIZE, region_id: int
     return groups
 
 
+class BatchWords:
+    """Words of petitions routed together that are not stored yet: routing stores a batch's words in one
+    INSERT at its end, while each petition's similar petitions must include those routed before it. The
+    columns are PetitionWord's (petition_id, term, sector_id, county_id, township_id, at), as insert_rows takes them."""
+
+    def __init__(self):
+        self.columns: dict[str, list] = defaultdict(list)
+        self._groups: dict[tuple, list[tuple[int, datetime]]] = defaultdict(list)
+
+    def add(self, columns: dict[str, list]) -> None:
+        for name, values in columns.items():
+            self.columns[name] += values
+        for pid, term, township, sector, at in zip(columns["petition_id"], columns["term"], columns["township_id"],
+                                                   columns["sector_id"], columns["at"]):
+            if township is not None:
+                self._groups[township, sector, term].append((pid, at))
+
+    def petition_ids(self, *, township_id: int, sector_id: int | None, term: str, since: datetime,
+                     until: datetime, exclude: int | None = None) -> list[int]:
+        """The batch's petitions in the group (township, sector, term) submitted within [since, until]."""
+        return [pid for pid, at in self._groups.get((township_id, sector_id, term), ())
+                if since <= at <= until and pid != exclude]
+
+
 def petition_group(*, petition_id: int, sector_id: int | None, days: int = DAYS, now=None,
                    own: list[tuple[str, int | None]] | None = None,
-                   issues: frozenset[str] | None = None) -> SimilarGroup | None:
+                   issues: frozenset[str] | None = None, batch: BatchWords | None = None) -> SimilarGroup | None:
     """The largest group the petition belongs to within `days` up to `now`, counted as if it were of
     `sector_id` (routing asks before the sector is settled); None when it shares no issue term with any
     other petition of its township. The petition's own words must be stored (hotword_petition_add), or
     given as `own`, its (term, township) pairs (routing, which has just extracted them). `issues`: the
-    issue terms (issue_terms()) when the caller has read them; no query at all without one among its terms."""
+    issue terms (issue_terms()) when the caller has read them; no query at all without one among its terms.
+    `batch` (with `issues`): words routing has not stored yet, counted as if they were."""
     now = now or timezone.now()
     if own is None:
         own = list(PetitionWord.objects.filter(petition_id=petition_id).values_list("term", "township_id"))
@@ -127,26 +156,58 @@ def petition_group(*, petition_id: int, sector_id: int | None, days: int = DAYS,
     if township_id is None or sector_id is None:
         return None
     terms = [t for t, _township in own]
+    since = now - timedelta(days=days)
     if issues is None:
-        words = _words(days=days, now=now, terms=terms)
+        rows = list(_words(days=days, now=now, terms=terms).filter(township_id=township_id, sector_id=sector_id)
+                    .exclude(petition_id=petition_id).order_by().values("term", "township__name")
+                    .annotate(n=Count("petition_id")).values_list("term", "n", "township__name"))
+        counts = {term: n for term, n, _name in rows}
     else:
         terms = sorted({t for t in terms if t in issues})
         if not terms:
             return None
-        words = PetitionWord.objects.filter(term__in=terms, at__gte=now - timedelta(days=days), at__lte=now,
-                                            township__isnull=False)
-    row = (words.filter(township_id=township_id, sector_id=sector_id).exclude(petition_id=petition_id)
-           .values("term", "township__name").annotate(n=Count("petition_id")).order_by("-n", "term").first())
-    if row is None:
+        rows = _issue_counts(terms=terms, township_id=township_id, sector_id=sector_id, since=since, until=now,
+                             exclude=petition_id)
+        counts = {term: n for term, n, _name in rows}
+        for term in terms if batch is not None else ():
+            n = len(batch.petition_ids(township_id=township_id, sector_id=sector_id, term=term, since=since,
+                                       until=now, exclude=petition_id))
+            if n:
+                counts[term] = counts.get(term, 0) + n
+    if not counts:
         return None
-    return SimilarGroup(term=row["term"], township_id=township_id, township=row["township__name"] or "",
-                        sector_id=sector_id, sector="", count=row["n"] + 1, days=days, until=now)
+    term, n = min(counts.items(), key=lambda item: (-item[1], item[0]))
+    township = rows[0][2] if rows else Region.objects.values_list("name", flat=True).filter(pk=township_id).first()
+    return SimilarGroup(term=term, township_id=township_id, township=township or "", sector_id=sector_id, sector="",
+                        count=n + 1, days=days, until=now)
+
+
+def _issue_counts(*, terms: list[str], township_id: int, sector_id: int, since: datetime, until: datetime,
+                  exclude: int) -> list[tuple[str, int, str]]:
+    """(term, petitions, township name) of one township and sector for `terms`, issue terms all: routing asks this
+    for every petition it routes. Written as SQL because building the same query from the ORM cost routing three
+    times what running it did; the rows are those of _words() (the `terms` are issue terms already) grouped as
+    petition_group() groups them, and tests/petitions/test_similar.py holds the two to the same answer."""
+    word, region = PetitionWord._meta, Region._meta
+    quote, ops = connection.ops.quote_name, connection.ops
+    sql = (f"SELECT w.term, COUNT(w.petition_id), r.name FROM {quote(word.db_table)} w "
+           f"LEFT JOIN {quote(region.db_table)} r ON r.id = w.township_id "
+           f"WHERE w.township_id = %s AND w.sector_id = %s AND w.term IN ({', '.join(['%s'] * len(terms))}) "
+           "AND w.at >= %s AND w.at <= %s AND w.petition_id <> %s GROUP BY w.term, r.name")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [township_id, sector_id, *terms, ops.adapt_datetimefield_value(since),
+                             ops.adapt_datetimefield_value(until), exclude])
+        return cursor.fetchall()
 
 
 def group_petition_ids(*, term: str, township_id: int, sector_id: int | None, days: int, until: datetime,
-                       exclude: int | None = None) -> list[int]:
-    """The petitions of one group (the consultation's related petitions)."""
+                       exclude: int | None = None, batch: BatchWords | None = None) -> list[int]:
+    """The petitions of one group (the consultation's related petitions); `batch` as in petition_group()."""
     qs = _words(days=days, now=until, terms=[term]).filter(township_id=township_id, sector_id=sector_id)
     if exclude:
         qs = qs.exclude(petition_id=exclude)
-    return list(qs.order_by("petition_id").values_list("petition_id", flat=True).distinct())
+    ids = set(qs.order_by("petition_id").values_list("petition_id", flat=True).distinct())
+    if batch is not None:
+        ids.update(batch.petition_ids(township_id=township_id, sector_id=sector_id, term=term,
+                                      since=until - timedelta(days=days), until=until, exclude=exclude))
+    return sorted(ids)

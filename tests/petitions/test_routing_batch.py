@@ -91,9 +91,10 @@ def test_routing_petitions_together_costs_a_few_queries_per_petition(county_worl
     studios = (w.agri, w.agri, w.township_studio)
     ids = [submit(studios[i % 3], texts[i % 3]).pk for i in range(n)]
     # A fixed part (the petition asked for and the others claimed, fingerprints, words rows, the facts with the
-    # covering studios, the issue terms, the trails, terms and counts: 21, and the test's savepoint: 2) and, per
-    # petition routed to a studio, its similar petitions, its words and the petition.
-    with django_assert_max_num_queries(23 + 3 * n):
+    # covering studios, the issue terms; the petitions, trails, terms, words and hot-word counts: 21, and the
+    # test's savepoint: 2) and, per petition routed to a studio, the count of its similar petitions. It was
+    # three per petition, with its words and the petition itself.
+    with django_assert_max_num_queries(23 + n):
         decisions = services_routing.petitions_route_waiting(petition_id=ids[0])
     assert set(decisions) == set(ids)
     assert all(d.loop in (1, 2) and not d.hotline for d in decisions.values())
@@ -127,3 +128,32 @@ def test_one_petition_failing_stops_no_other_and_stays_for_the_sweep(county_worl
     assert services_routing.petitions_route_sweep(inline=True, older_than=services_routing.timedelta(0)) == 1
     bad.refresh_from_db()
     assert actions(bad) == [A.SUBMIT, A.ROUTE, A.ACCEPT, A.DISPATCH]
+
+
+def test_a_petition_this_process_routed_with_others_is_found_routed_without_asking_the_database(
+        county_world, django_capture_on_commit_callbacks, django_assert_num_queries):
+    w = county_world
+    first, second = submit(w.agri, TEXTS["agri"]), submit(w.agri, TEXTS["agri"])
+    with django_capture_on_commit_callbacks(execute=True):
+        assert set(services_routing.petitions_route_waiting(petition_id=first.pk)) == {first.pk, second.pk}
+    # The task queued for the second (under a burst, the tasks behind the first): nothing left to do, no query.
+    with django_assert_num_queries(0):
+        assert services_routing.petitions_route_waiting(petition_id=second.pk) == {second.pk: None}
+    # Routed by another worker (not remembered here): the database says so, and nothing is routed again.
+    services_routing.ROUTED_HERE.clear()
+    with django_assert_num_queries(1):
+        assert services_routing.petitions_route_waiting(petition_id=second.pk) == {second.pk: None}
+    assert actions(Petition.objects.get(pk=second.pk)) == [A.SUBMIT, A.ROUTE, A.ACCEPT, A.DISPATCH]
+
+
+def test_a_batch_rolled_back_is_not_remembered_as_routed(county_world, monkeypatch, django_capture_on_commit_callbacks):
+    w = county_world
+    petition = submit(w.agri, TEXTS["agri"])
+    monkeypatch.setattr(services_routing, "decide_loop", lambda facts: 1 / 0)
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ZeroDivisionError):
+        services_routing.petitions_route_waiting(petition_id=petition.pk)
+    assert petition.pk not in services_routing.ROUTED_HERE
+    monkeypatch.undo()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services_routing.petitions_route_waiting(petition_id=petition.pk)[petition.pk].loop == 1
+    assert petition.pk in services_routing.ROUTED_HERE

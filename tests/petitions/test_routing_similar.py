@@ -185,3 +185,44 @@ def test_the_reason_reads_like_the_desk_says_it(settings):
         assert routing.similar_reason(group) == (
             "Similar to 22 other petitions from 梁村镇 in the last 7 days (“玉米倒伏”): joint consultation.")
         assert routing.similar_reason(dict(group, others=1)).startswith("Similar to 1 other petition from 梁村镇")
+
+
+def test_petitions_routed_together_count_those_before_them_as_if_each_were_routed_alone(world):
+    w = world
+    petitions = [petition_submit(studio=w.agri, text=CORN[i].format(village=w.village.name), region=w.village)[0]
+                 for i in range(6)]
+    services_routing.petitions_route_waiting()  # one batch: the words of the first are not stored yet at the fifth
+    routes = [p.events.get(action=A.ROUTE).data for p in petitions]
+    assert [r["similar_count"] for r in routes] == [1, 2, 3, 4, 5, 6]
+    assert [r["loop"] for r in routes] == [1, 1, 1, 1, 3, 3]
+    consultation = JointConsultation.objects.get(reason=JointConsultation.Reason.SYSTEMIC_SIMILAR)
+    assert consultation.petition_id == petitions[4].pk
+    # The four before it when it was convened, and the sixth, which joined it.
+    assert set(consultation.related_petitions.values_list("pk", flat=True)) == {
+        p.pk for p in petitions[:4] + petitions[5:]}
+    assert PetitionWord.objects.filter(petition__in=petitions, term="玉米倒伏", sector=w.sectors["agri"]).count() == 6
+
+
+def test_routings_count_of_similar_petitions_is_the_pages_grouping(world):
+    from petitions.hotwords.services import hotword_petition_add
+    from petitions.hotwords.similar import issue_terms, petition_group
+
+    w = world
+    burst(w, 3)
+    burst(w, 2, region=w.other_village)
+    old = [p for _d, p in burst(w, 2)]
+    PetitionWord.objects.filter(petition__in=old).update(at=timezone.now() - timedelta(days=8))
+    burst(w, 2, texts=UNRELATED)
+    petition, _created = petition_submit(studio=w.agri, text=CORN[0].format(village=w.village.name), region=w.village)
+    hotword_petition_add(petition_id=petition.pk)
+    now = timezone.now()
+    for sector in (w.sectors["agri"], w.sectors["civil"]):
+        # Routing's SQL (with the issue terms read once) and the ORM query the pages share give one answer.
+        routing_group = petition_group(petition_id=petition.pk, sector_id=sector.pk, days=7, now=now,
+                                       issues=issue_terms())
+        pages_group = petition_group(petition_id=petition.pk, sector_id=sector.pk, days=7, now=now)
+        assert routing_group == pages_group
+    assert routing_group is None and pages_group is None  # nothing of the township in civil affairs
+    agri = petition_group(petition_id=petition.pk, sector_id=w.sectors["agri"].pk, days=7, now=now,
+                          issues=issue_terms())
+    assert (agri.term, agri.township, agri.count) == ("玉米倒伏", w.town.name, 4)
