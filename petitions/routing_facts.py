@@ -162,16 +162,39 @@ class FactsLoader:
         self._agencies()
         self._issues = None
         self._clusters: dict[tuple[int, int], tuple | None] = {}
+        self.consultations: dict[int, JointConsultation] = {}
+        self._cluster_keys = {(township.pk, self.involved[p.pk][0]) for p in petitions
+                              if (township := township_of(p.region)) is not None and self.involved[p.pk]}
 
     def _open_cluster(self, township_id: int, sector_id: int, *, now) -> int | None:
         """open_cluster_consultation(), read once per township and sector; the consultations routing convenes
         meanwhile are added by convened()."""
         key = (township_id, sector_id)
+        if self._cluster_keys:
+            self._open_clusters(now)
         found = self._clusters.get(key)
         if key not in self._clusters or (found and found[1] < now - timedelta(days=settings.ROUTING_SIMILAR_DAYS)):
             found = self._clusters[key] = open_cluster_consultation(township_id=township_id, sector_id=sector_id,
                                                                     now=now, dated=True)
         return found[0] if found else None
+
+    def _open_clusters(self, now) -> None:
+        """The open systemic consultations on the clusters of all the petitions' townships and sectors, in one
+        query with their agencies (kept in `consultations` for those that join them): as open_cluster_consultation()
+        for each (township, sector), which the clusters routing meets beyond these still ask."""
+        keys, self._cluster_keys = self._cluster_keys, set()
+        found = (JointConsultation.objects.select_related("agency")
+                 .filter(township_id__in={t for t, _s in keys}, sector_id__in={s for _t, s in keys},
+                         status__in=OPEN_CONSULTATION, reason=JointConsultation.Reason.SYSTEMIC_SIMILAR,
+                         created_at__gte=now - timedelta(days=settings.ROUTING_SIMILAR_DAYS))
+                 .order_by("-created_at", "-id"))
+        for key in keys:
+            self._clusters.setdefault(key, None)
+        for consultation in found:
+            key = (consultation.township_id, consultation.sector_id)
+            if key in keys and self._clusters[key] is None:
+                self._clusters[key] = (consultation.pk, consultation.created_at)
+                self.consultations[consultation.pk] = consultation
 
     def convened(self, consultation: JointConsultation) -> None:
         """A consultation routing convened (or joined): the latest open one on its cluster if it is systemic."""

@@ -69,11 +69,11 @@ class ConveneBatch:
     are in an open consultation already (one query for all), the consultations they join (read once each),
     and the related petitions those gain, stored in one INSERT by flush() before the transaction ends."""
 
-    def __init__(self, petition_ids):
+    def __init__(self, petition_ids, known: dict[int, JointConsultation] | None = None):
         self.in_open = set(JointConsultation.objects.filter(petition_id__in=list(petition_ids),
                                                             status__in=OPEN_CONSULTATION)
                            .values_list("petition_id", flat=True))
-        self._joined: dict[int, JointConsultation] = {}
+        self._joined = known if known is not None else {}  # the caller's, read with their agencies
         self._related: list = []
 
     def joined(self, consultation_id: int) -> JointConsultation:

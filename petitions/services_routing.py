@@ -265,7 +265,7 @@ def _route_locked(petitions: list[Petition]) -> dict[int, RoutingDecision]:
         if decision.loop == 3 and not decision.hotline:
             # Joining the open consultation on the cluster adds only this petition to its related ones.
             related = _cluster(petition, decision, words_batch) if not decision.join_consultation_id else ()
-            convene_batch = convene_batch or ConveneBatch([p.pk for p in petitions])
+            convene_batch = convene_batch or ConveneBatch([p.pk for p in petitions], known=loader.consultations)
             loader.convened(consultation_convene(petition_id=petition.pk, decision=decision, actor=None,
                                                  actor_label=SYSTEM, related_ids=related, targets={}, locked=petition,
                                                  trail=events, batch=convene_batch))
