@@ -43,13 +43,16 @@ def event_build(*, petition: Petition, action: str, actor=None, actor_label: str
     return event
 
 
-def _queue_routing(petition_id: int) -> None:
-    """Hand the petition to the router. A dead broker must not fail the citizen's request: the
-    petition is committed, and the unrouted sweep picks it up once the broker is back."""
+def _queue_routing(petition_id: int | None) -> None:
+    """Hand the petition to the router: queue a routing task, unless one is queued that has not started and will
+    take this petition with the others waiting (routing_queue.py). A dead broker must not fail the citizen's
+    request: the petition is committed, and the unrouted sweep picks it up once the broker is back."""
     try:
+        from .routing_queue import routing_task_wanted
         from .tasks import petition_route_task
 
-        petition_route_task.delay(petition_id)
+        if routing_task_wanted():
+            petition_route_task.delay(petition_id)
     except Exception:  # kombu raises several unrelated types for a dead broker
         logger.warning("broker unavailable; petition %s waits for the unrouted sweep", petition_id, exc_info=True)
 

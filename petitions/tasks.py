@@ -5,19 +5,33 @@ the work from the database (routed_at is null; a delivery is due), so no long co
 sits on the broker.
 """
 from celery import shared_task
+from django.conf import settings
 from django.db import OperationalError
 
 from .hotline.outbox import hotline_delivery_attempt, hotline_outbox_sweep
+from .routing_queue import routing_task_started
+from .services import _queue_routing
 from .services_routing import petitions_route_sweep, petitions_route_waiting
 
 
 @shared_task(name="petitions.tasks.petition_route_task", autoretry_for=(OperationalError,), retry_backoff=2,
              retry_backoff_max=30, max_retries=3)
-def petition_route_task(petition_id: int) -> str:
+def petition_route_task(petition_id: int | None = None) -> str:
     """Route a petition into its loop after the submitting transaction committed (petition_submit queues it),
-    together with other petitions waiting (settings.ROUTING_BATCH in all): under a burst, the first task
-    routes the petitions queued behind it, whose own tasks then find them routed."""
-    decision = petitions_route_waiting(petition_id=petition_id)[petition_id]
+    together with other petitions waiting (settings.ROUTING_BATCH in all); without a petition, those waiting.
+    Under a burst one task is queued at a time (routing_queue.py): it takes the petitions committed before it
+    started, and queues the next task itself when it routed a full batch."""
+    routing_task_started()
+    decisions = petitions_route_waiting(petition_id=petition_id)
+    if petition_id is not None and decisions == {petition_id: None}:
+        # Routed already, with others, by an earlier task: the petitions waiting now may have queued no task of
+        # their own (this one was queued when they were committed), so they are this task's.
+        decisions = {petition_id: None, **petitions_route_waiting()}
+    if len(decisions) >= settings.ROUTING_BATCH:
+        _queue_routing(None)  # more may be waiting: the next batch
+    decision = decisions.get(petition_id) if petition_id is not None else None
+    if petition_id is None:
+        return f"{sum(1 for d in decisions.values() if d)} routed"
     return f"loop {decision.loop}: {decision.reason}" if decision else "already routed"
 
 

@@ -253,6 +253,9 @@ ROUTING_SIMILAR_DAYS = env.int("ROUTING_SIMILAR_DAYS", default=7)
 ROUTING_AUTO_DISPATCH = env.bool("ROUTING_AUTO_DISPATCH", default=True)
 # How many petitions one routing task routes together at most: its own and those waiting (SKIP LOCKED).
 ROUTING_BATCH = env.int("ROUTING_BATCH", default=100)
+# With a Redis broker, one routing task waits in the broker at a time (petitions/routing_queue.py); its mark expires
+# after this long, in case the task is lost with the broker.
+ROUTING_QUEUED_SECONDS = env.int("ROUTING_QUEUED_SECONDS", default=30)
 # 12345 outbox: retry after base * 2^(attempts-1) seconds, capped; each POST times out after this long.
 HOTLINE_RETRY_BASE_SECONDS = env.int("HOTLINE_RETRY_BASE_SECONDS", default=30)
 HOTLINE_RETRY_MAX_SECONDS = env.int("HOTLINE_RETRY_MAX_SECONDS", default=1800)
