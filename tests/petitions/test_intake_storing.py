@@ -15,6 +15,7 @@ from django.core.files.base import ContentFile
 from django.db import DataError, connection, transaction
 from django.utils import timezone
 
+from assessment import sla
 from offices.models import Region
 from petitions import services
 from petitions.codes import new_tracking_code
@@ -88,34 +89,60 @@ def test_routing_is_queued_once_after_the_rows_are_committed(studio, queued, in_
 
 @pytest.mark.django_db
 def test_the_rows_are_those_the_orm_stores(studio, monkeypatch):
-    """One petition through each way of storing (on PostgreSQL the photo sends it the ORM's way), the same
-    inputs and the same clock: every column but the keys and the tracking code is the same, and so is the
-    event's. The petition handed back is the stored one, as a saved instance."""
+    """Petitions through each way of storing, from the same inputs at the same clock time: on PostgreSQL the first
+    in the one statement as Django compiles it, the second in the statement kept from the first, the third (with
+    a photo) the ORM's way. Every column but the keys and the tracking code is the same, and so is the event's.
+    The petition handed back is the stored one, as a saved instance."""
     now = timezone.now().replace(microsecond=123456)
     monkeypatch.setattr(timezone, "now", lambda: now)
+    services._submission_statements.clear()
     region = RegionFactory(parent=studio.region, kind=Region.Kind.TOWNSHIP, name="牛角店镇")
     inputs = dict(category=studio.sector, region=region, citizen_name="张三丰", citizen_phone="13812345678",
                   address="东阿县牛角店镇东村", latitude=Decimal("36.123456"), longitude=Decimal("116.654321"),
                   source=Source.API)
-    one_statement, _ = submit(studio, idempotency_key="one-statement", **inputs)
+    compiled, _ = submit(studio, idempotency_key="compiled", **inputs)
+    kept, _ = submit(studio, idempotency_key="kept", **inputs)
     with_photo, _ = submit(studio, idempotency_key="with-photo",
                            photos=[ContentFile(image_bytes(), name="field.jpg")], **inputs)
 
-    def columns(model, pk, skip):
-        row = model.objects.filter(pk=pk).values(*[f.attname for f in model._meta.concrete_fields]).get()
+    def columns(model, skip, **lookup):
+        row = model.objects.filter(**lookup).values(*[f.attname for f in model._meta.concrete_fields]).get()
         return {name: value for name, value in row.items() if name not in skip}
 
-    skip = {"id", "tracking_code", "idempotency_key"}
-    stored = columns(Petition, one_statement.pk, skip)
-    assert stored == columns(Petition, with_photo.pk, skip)
-    assert stored["submitted_at"] == stored["updated_at"] == now and stored["accept_due_at"] > now
-    assert stored["region_id"] == region.pk and stored["category_id"] == studio.sector_id
-    event = PetitionEvent.objects.get(petition=one_statement).pk
-    assert columns(PetitionEvent, event, {"id", "petition_id"}) == columns(
-        PetitionEvent, PetitionEvent.objects.get(petition=with_photo).pk, {"id", "petition_id"})
-    assert not one_statement._state.adding and one_statement._state.db == "default"
-    assert {f.attname: getattr(one_statement, f.attname) for f in Petition._meta.concrete_fields} == columns(
-        Petition, one_statement.pk, set())
+    petition_skip, event_skip = {"id", "tracking_code", "idempotency_key"}, {"id", "petition_id"}
+    expected = columns(Petition, petition_skip, pk=with_photo.pk)
+    assert expected["submitted_at"] == expected["updated_at"] == now and expected["accept_due_at"] > now
+    assert expected["region_id"] == region.pk and expected["category_id"] == studio.sector_id
+    for petition in (compiled, kept):
+        assert columns(Petition, petition_skip, pk=petition.pk) == expected
+        assert columns(PetitionEvent, event_skip, petition=petition) == columns(PetitionEvent, event_skip,
+                                                                                petition=with_photo)
+        assert not petition._state.adding and petition._state.db == "default"
+        assert {f.attname: getattr(petition, f.attname) for f in Petition._meta.concrete_fields} == columns(
+            Petition, set(), pk=petition.pk)
+
+
+@pytest.mark.postgresql_only
+@pytest.mark.django_db
+def test_the_kept_statement_sends_what_django_compiles(studio):
+    """The one statement is compiled once per process and kept; what it sends with a later submission's values
+    is exactly what Django's compiler writes for that submission."""
+    def built(key):
+        now = timezone.now()
+        petition = Petition(tracking_code=new_tracking_code(), studio=studio, region_id=studio.region_id, text=TEXT,
+                            latitude=Decimal("36.5"), idempotency_key=key, submitted_at=now, updated_at=now,
+                            current_studio=studio)
+        sla.sla_apply(petition=petition, action=PetitionEvent.Action.SUBMIT, at=now)
+        return petition, services.event_build(petition=petition, action=PetitionEvent.Action.SUBMIT, studio=studio,
+                                              at=now, public=True, data={"words": ["灌溉渠"]})
+
+    services._submission_statements.clear()
+    services._submission_sql(*built("first"), using="default")
+    assert "default" in services._submission_statements
+    petition, event = built("second")
+    kept = services._submission_sql(petition, event, using="default")
+    compiled = services._submission_statement(petition, event, using="default")
+    assert connection.ops.compose_sql(*kept) == connection.ops.compose_sql(*compiled)
 
 
 @pytest.mark.postgresql_only
