@@ -2,9 +2,13 @@
 from __future__ import annotations
 
 import logging
+from contextlib import nullcontext
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, router, transaction
+from django.db.models.constants import OnConflict
+from django.db.models.expressions import RawSQL
+from django.db.models.sql import InsertQuery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -60,14 +64,14 @@ def _queue_routing(petition_id: int | None) -> None:
 def petition_submit(*, studio: Studio, text: str, category=None, region=None, citizen_name: str = "",
                     citizen_phone: str = "", address: str = "", latitude=None, longitude=None, photos=(),
                     source: str = Source.QR, idempotency_key: str | None = None) -> tuple[Petition, bool]:
-    """Store a citizen's petition and its photos in one transaction, then queue routing after commit.
+    """Store a citizen's petition, its photos and its SUBMIT event together, then queue routing after commit.
 
     Returns (petition, created). The same idempotency key returns the first petition (a double tap).
     `photos` are already-checked image files (ContentFile or UploadedFile).
     """
     # No look-up of the key first: the key's unique index is the check. A fresh key (every submission but a
-    # double tap) costs nothing more than the INSERT; a key already stored fails it, and the first petition
-    # is read then. Nothing is written before that INSERT (the photos' files come after it).
+    # double tap) costs nothing more than the INSERT; a key already stored makes the INSERT store nothing, and
+    # the first petition is read then. Nothing is written before that INSERT (the photos' files come after it).
     now = timezone.now()
     for _attempt in range(5):
         petition = Petition(
@@ -83,27 +87,122 @@ def petition_submit(*, studio: Studio, text: str, category=None, region=None, ci
                                      "current_studio", "current_department", "current_representative"],
                             validate_unique=False, validate_constraints=False)
         sla.sla_apply(petition=petition, action=A.SUBMIT, at=now)
+        event = event_build(petition=petition, action=A.SUBMIT, actor_label="citizen", to_status=Status.SUBMITTED,
+                            studio=studio, at=now, public=True)
+        failure = None
         try:
-            with transaction.atomic():
-                petition.save()
-                for photo in photos:
-                    PetitionPhoto.objects.create(petition=petition, image=photo)
-                event_record(petition=petition, action=A.SUBMIT, actor_label="citizen", to_status=Status.SUBMITTED,
-                             studio=studio, at=now, public=True)
-                transaction.on_commit(lambda pid=petition.pk: _queue_routing(pid))
+            stored = _submission_store(petition, event, photos)
+        except IntegrityError as error:
+            stored, failure = False, error
+        if stored:
+            # Runs at once in autocommit (the rows are committed), or when a caller's own transaction commits.
+            transaction.on_commit(lambda pid=petition.pk: _queue_routing(pid))
             return petition, True
-        except IntegrityError:
-            if idempotency_key:
-                existing = Petition.objects.filter(idempotency_key=idempotency_key).order_by().first()
-                if existing:  # a double tap: the first one's petition (stored earlier, or in a race just now)
-                    return existing, False
-            if Petition.objects.filter(tracking_code=petition.tracking_code).exists():
-                continue  # 50 random bits collided: draw again
-            if category is not None and not Sector.objects.filter(pk=category.pk).exists():
-                # Deleted since the form checked it (forms.SectorChoiceField keeps the sector keys a minute).
-                raise ValidationError({"category": _("Please choose one of the listed topics.")}) from None
-            raise
+        # Not stored: a unique index left the petition out (PostgreSQL's ON CONFLICT DO NOTHING) or refused it
+        # (IntegrityError elsewhere), or a foreign key refused it. Which one decides what follows.
+        if idempotency_key:
+            existing = Petition.objects.filter(idempotency_key=idempotency_key).order_by().first()
+            if existing:  # a double tap: the first one's petition (stored earlier, or in a race just now)
+                return existing, False
+        if Petition.objects.filter(tracking_code=petition.tracking_code).exists():
+            continue  # 50 random bits collided: draw again
+        if category is not None and not Sector.objects.filter(pk=category.pk).exists():
+            # Deleted since the form checked it (forms.SectorChoiceField keeps the sector keys a minute).
+            raise ValidationError({"category": _("Please choose one of the listed topics.")}) from None
+        if failure is not None:
+            raise failure
+        raise IntegrityError(f"petition {petition.tracking_code} was not stored: a unique index refused it, but "
+                             "neither its tracking code nor its idempotency key is taken")
     raise RuntimeError("could not draw a free tracking code")
+
+
+def _submission_store(petition: Petition, event: PetitionEvent, photos) -> bool:
+    """Store a new petition with its SUBMIT event (built for it, unsaved) and its photos, all or nothing.
+
+    False if a unique index left the petition out and so nothing was stored; an IntegrityError if a unique index
+    or a foreign key refused it. On PostgreSQL a petition without photos goes in one statement, in autocommit:
+    no BEGIN, savepoint or COMMIT round trips and one SQL string instead of two ORM saves. Photos take the
+    ORM's way (their files are written as each row is saved), and so does SQLite, which has no INSERT in a CTE.
+    """
+    using = router.db_for_write(Petition, instance=petition)
+    connection = connections[using]
+    if photos or connection.vendor != "postgresql":
+        with transaction.atomic(using=using):
+            petition.save()
+            for photo in photos:
+                PetitionPhoto.objects.create(petition=petition, image=photo)
+            event.save()  # built for the petition before it had a key: save() takes the key from it now
+        return True
+    sql, params = _submission_sql(petition, event, using=using)
+    # Inside a caller's transaction a savepoint keeps that transaction usable if the statement fails (a too long
+    # value, say), as the ORM's way does; in autocommit the statement is all or nothing by itself.
+    with transaction.atomic(using=using) if connection.in_atomic_block else nullcontext():
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
+    if row is None:
+        return False
+    petition.pk = row[0]
+    petition._state.adding, petition._state.db = False, using
+    return True
+
+
+# Its text is the same for every submission (the same columns, one placeholder each): Django compiles it once per
+# database and process, and a submission only prepares its values, which saves about 0.3 ms of CPU each.
+_submission_statements: dict[str, str] = {}
+
+
+def _submission_sql(petition: Petition, event: PetitionEvent, *, using: str) -> tuple[str, tuple]:
+    """The petition's INSERT and its event's in one statement: a data-modifying CTE whose event row exists only
+    if the petition row was stored (ON CONFLICT DO NOTHING leaves it out when its tracking code or idempotency
+    key is taken). The columns are those save() inserts and each value is prepared as save() prepares it (the
+    field's pre_save() and get_db_prep_save()), so a field added later is stored here too."""
+    connection = connections[using]
+    petition_fields = _insert_fields(Petition)
+    event_fields = [f for f in _insert_fields(PetitionEvent) if f.attname != "petition_id"]
+    params = (*[f.get_db_prep_save(f.pre_save(petition, True), connection) for f in petition_fields],
+              *[f.get_db_prep_save(f.pre_save(event, True), connection) for f in event_fields])
+    plain = not any(hasattr(value, "as_sql") for value in params)  # no expression among them
+    sql = _submission_statements.get(using)
+    if sql is not None and plain:
+        return sql, params
+    sql, compiled_params = _submission_statement(petition, event, using=using)
+    # Kept only if its text cannot depend on the values: one plain placeholder for each.
+    if plain and len(compiled_params) == len(params) and not any(
+            hasattr(f, "get_placeholder") for f in (*petition_fields, *event_fields)):
+        _submission_statements[using] = sql
+    return sql, compiled_params
+
+
+def _submission_statement(petition: Petition, event: PetitionEvent, *, using: str) -> tuple[str, tuple]:
+    """_submission_sql()'s statement as Django's own INSERT compiler writes it for these two rows."""
+    petition_sql, petition_params = _insert_sql(petition, using=using, on_conflict=OnConflict.IGNORE,
+                                                returning=[Petition._meta.pk])
+    event.petition_id = RawSQL('"stored"."id"', ())  # the new petition's key, from the CTE
+    event_sql, event_params = _insert_sql(event, using=using)
+    # INSERT INTO event (columns) VALUES (values) -> INSERT INTO event (columns) SELECT values FROM stored
+    head, values_kw, values = event_sql.partition(" VALUES (")
+    if not values_kw or not values.endswith(")") or '"stored"."id"' not in values:
+        raise NotImplementedError(f"unexpected shape of Django's INSERT: {event_sql}")
+    sql = (f'WITH "stored" AS ({petition_sql}) {head} SELECT {values[:-1]} FROM "stored" '
+           f'RETURNING {connections[using].ops.quote_name(PetitionEvent._meta.get_field("petition").column)}')
+    return sql, (*petition_params, *event_params)
+
+
+def _insert_fields(model) -> list:
+    """The columns save() inserts for a new row (Model._save_table's choice)."""
+    meta = model._meta
+    return [f for f in meta.local_concrete_fields if not f.generated and f is not meta.auto_field]
+
+
+def _insert_sql(obj, *, using: str, on_conflict=None, returning=()) -> tuple[str, tuple]:
+    """The INSERT that obj.save() sends for a new row, by Django's compiler."""
+    query = InsertQuery(type(obj), on_conflict=on_conflict)
+    query.insert_values(_insert_fields(type(obj)), [obj])
+    compiler = query.get_compiler(using=using)
+    compiler.returning_fields = list(returning)
+    [(sql, params)] = compiler.as_sql()
+    return sql, tuple(params)
 
 
 # What each action needs, and which fields it stamps.
