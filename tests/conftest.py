@@ -65,13 +65,17 @@ def celery_worker_process(worker_env, tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
-def _forget_routed_petitions():
-    # Routing remembers, per process, the petitions it routed (services_routing.ROUTED_HERE); each test has its own
-    # database, whose ids may start over.
-    yield
+def _forget_routing_state():
+    # Routing remembers, per process, the petitions it routed (services_routing.ROUTED_HERE), and with a Redis
+    # broker marks a routing task queued (routing_queue.py); each test has its own database, whose ids may start
+    # over, and its petitions queue their own task.
+    from petitions import routing_queue
     from petitions.services_routing import ROUTED_HERE
 
+    routing_queue.routing_task_started()
+    yield
     ROUTED_HERE.clear()
+    routing_queue.routing_task_started()
 
 
 def wait_for(predicate, timeout=20.0, interval=0.1):

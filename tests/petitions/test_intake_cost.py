@@ -16,6 +16,7 @@ from rest_framework.test import APIClient
 
 from offices import selectors
 from offices.models import Sector
+from petitions import routing_queue
 from petitions.models import Petition, PetitionEvent
 from petitions.tasks import petition_route_task
 from petitions.views import SUBMITTED_SALT
@@ -57,7 +58,12 @@ def no_routing(monkeypatch):
     """The petitions whose routing was queued; nothing is sent: these tests commit, and a worker another test
     started would pick the task up."""
     queued = []
-    monkeypatch.setattr(petition_route_task, "delay", queued.append)
+
+    def delay(petition_id):
+        queued.append(petition_id)
+        routing_queue.routing_task_started()  # a worker takes it at once (one queued at a time: test_routing_queue)
+
+    monkeypatch.setattr(petition_route_task, "delay", delay)
     return queued
 
 

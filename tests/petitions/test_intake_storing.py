@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from assessment import sla
 from offices.models import Region
-from petitions import services
+from petitions import routing_queue, services
 from petitions.codes import new_tracking_code
 from petitions.models import Petition, PetitionEvent, Source
 from petitions.services import petition_submit
@@ -41,6 +41,7 @@ def queued(monkeypatch):
     def delay(petition_id):
         published.append((petition_id, connection.in_atomic_block,
                           Petition.objects.filter(pk=petition_id).exists()))
+        routing_queue.routing_task_started()  # a worker takes it at once (one queued at a time: test_routing_queue)
 
     monkeypatch.setattr(petition_route_task, "delay", delay)
     return published
