@@ -113,14 +113,18 @@ def similar_petition_ids(*, petition_id: int, group: dict, batch=None) -> list[i
                               batch=batch)
 
 
+def _open_systemic(now):
+    """Open systemic consultations convened within the span: those a similar petition joins, latest first."""
+    return (JointConsultation.objects.filter(status__in=OPEN_CONSULTATION,
+                                             reason=JointConsultation.Reason.SYSTEMIC_SIMILAR,
+                                             created_at__gte=now - timedelta(days=settings.ROUTING_SIMILAR_DAYS))
+            .order_by("-created_at", "-id"))
+
+
 def open_cluster_consultation(*, township_id: int, sector_id: int, now, dated: bool = False):
     """The latest open systemic consultation on a township's cluster within the span (its id; with `dated`,
     (id, created_at))."""
-    rows = (JointConsultation.objects.filter(township_id=township_id, sector_id=sector_id,
-                                             status__in=OPEN_CONSULTATION,
-                                             reason=JointConsultation.Reason.SYSTEMIC_SIMILAR,
-                                             created_at__gte=now - timedelta(days=settings.ROUTING_SIMILAR_DAYS))
-            .order_by("-created_at"))
+    rows = _open_systemic(now).filter(township_id=township_id, sector_id=sector_id)
     return rows.values_list("id", "created_at").first() if dated else rows.values_list("id", flat=True).first()
 
 
@@ -183,11 +187,8 @@ class FactsLoader:
         query with their agencies (kept in `consultations` for those that join them): as open_cluster_consultation()
         for each (township, sector), which the clusters routing meets beyond these still ask."""
         keys, self._cluster_keys = self._cluster_keys, set()
-        found = (JointConsultation.objects.select_related("agency")
-                 .filter(township_id__in={t for t, _s in keys}, sector_id__in={s for _t, s in keys},
-                         status__in=OPEN_CONSULTATION, reason=JointConsultation.Reason.SYSTEMIC_SIMILAR,
-                         created_at__gte=now - timedelta(days=settings.ROUTING_SIMILAR_DAYS))
-                 .order_by("-created_at", "-id"))
+        found = _open_systemic(now).select_related("agency").filter(
+            township_id__in={t for t, _s in keys}, sector_id__in={s for _t, s in keys})
         for key in keys:
             self._clusters.setdefault(key, None)
         for consultation in found:
