@@ -9,12 +9,19 @@ def _reset_sectors(**kwargs):
     selectors.reset_sector_cache()
 
 
+def _reset_studios(**kwargs):
+    from . import selectors
+
+    selectors.reset_studio_cache()
+
+
 class OfficesConfig(AppConfig):
     name = "offices"
     verbose_name = _("Studios and offices")
 
     def ready(self):
-        from .models import Sector
+        from .models import Sector, Studio
 
         for signal in (post_save, post_delete):
             signal.connect(_reset_sectors, sender=Sector, dispatch_uid=f"sectors-{signal}")
+            signal.connect(_reset_studios, sender=Studio, dispatch_uid=f"studios-{signal}")

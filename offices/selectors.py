@@ -5,6 +5,7 @@ import time
 from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
+from django.db import connections, router
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from .models import Region, Sector, Studio, StudioActivity, StudioMembership, StudioOutcome
@@ -54,14 +55,61 @@ def studio_by_code(code: str) -> Studio | None:
             .annotate(member_count=Count("memberships")).filter(code=code).first())
 
 
-def studio_for_intake(code: str) -> Studio | None:
-    """Only what taking a request at a studio needs (the form's sector order, the region it concerns).
+# Only what taking a request at a studio needs: the form's sector order, the region it concerns, the phone that the
+# rate-limited page prints. Any other field is loaded if ever asked for.
+INTAKE_FIELDS = ("id", "code", "name", "phone", "active", "sector", "region")
+# The statement's text is the same for every submission (one row by its unique code): Django compiles it once
+# per database and process, and a submission only sends it, which saves about 0.4 ms of CPU each.
+_intake_statements: dict[str, tuple[str, list[str]]] = {}
 
-    One row by its unique code, without the model's ordering (which joins regions and sectors to sort it) and
-    with only the columns a submission reads (the rate-limited page also prints the phone); any other is
-    loaded if ever asked for."""
-    return (Studio.objects.filter(code=code).order_by()
-            .only("id", "code", "name", "phone", "active", "sector", "region").first())
+
+def _intake_statement(using: str) -> tuple[str, list[str]]:
+    statement = _intake_statements.get(using)
+    if statement is None:
+        # Without the model's ordering (which joins regions and sectors to sort) and without first()'s.
+        query = Studio.objects.using(using).filter(code="").order_by().only(*INTAKE_FIELDS)[:1].query
+        compiler = query.get_compiler(using=using)
+        sql, params = compiler.as_sql()
+        columns = [column.target.attname for column, _sql, _alias in compiler.select]
+        if list(params) != [""] or any(hasattr(Studio._meta.get_field(name), "from_db_value")
+                                       for name in INTAKE_FIELDS):
+            raise NotImplementedError(f"unexpected shape of the intake studio query: {sql} {params}")
+        statement = _intake_statements[using] = (sql, columns)
+    return statement
+
+
+# --- the studio a submission is for: asked by every submission, changed by an admin a few times a year -----
+STUDIO_INTAKE_TTL = 10.0
+_intake_rows: dict[tuple[str, str], tuple[float, tuple]] = {}
+
+
+def reset_studio_cache() -> None:
+    _intake_rows.clear()
+
+
+def studio_for_intake(code: str) -> Studio | None:
+    """A studio (active or not) by its public code, with INTAKE_FIELDS loaded: what a submission reads.
+
+    Its row is kept per process for STUDIO_INTAKE_TTL seconds (a studio's QR code brings its requests in bursts, at
+    a meeting or a visiting day) and forgotten at once when a studio is saved or deleted in this process
+    (offices/apps.py): a studio closed or moved in another process takes up to that long to count for the
+    submissions of this one, which are stored and routed as if it had been a moment earlier. Each caller gets its
+    own instance. An unknown code is asked every time."""
+    using = router.db_for_read(Studio)
+    sql, columns = _intake_statement(using)
+    now = time.monotonic()
+    kept = _intake_rows.get((using, code))
+    if kept is not None and now - kept[0] <= STUDIO_INTAKE_TTL:
+        row = kept[1]
+    else:
+        with connections[using].cursor() as cursor:
+            cursor.execute(sql, [code])
+            row = cursor.fetchone()
+        if row is None:
+            _intake_rows.pop((using, code), None)
+            return None
+        _intake_rows[(using, code)] = (now, row)
+    return Studio.from_db(using, columns, row)
 
 
 def studio_public(code: str) -> StudioPage | None:

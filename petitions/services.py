@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from assessment import sla
+from config.prepared import execute_prepared
 from offices.models import Sector, Studio
 
 from . import workflow
@@ -133,12 +134,15 @@ def _submission_store(petition: Petition, event: PetitionEvent, photos) -> bool:
                 PetitionPhoto.objects.create(petition=petition, image=photo)
             event.save()  # built for the petition before it had a key: save() takes the key from it now
         return True
-    sql, params = _submission_sql(petition, event, using=using)
+    sql, params, kept = _submission_sql(petition, event, using=using)
     # Inside a caller's transaction a savepoint keeps that transaction usable if the statement fails (a too long
     # value, say), as the ORM's way does; in autocommit the statement is all or nothing by itself.
     with transaction.atomic(using=using) if connection.in_atomic_block else nullcontext():
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+            if kept:  # the same text every time: parsed and planned once per connection
+                execute_prepared(cursor, "petition_submission", sql, params)
+            else:
+                cursor.execute(sql, params)
             row = cursor.fetchone()
     if row is None:
         return False
@@ -152,11 +156,12 @@ def _submission_store(petition: Petition, event: PetitionEvent, photos) -> bool:
 _submission_statements: dict[str, str] = {}
 
 
-def _submission_sql(petition: Petition, event: PetitionEvent, *, using: str) -> tuple[str, tuple]:
+def _submission_sql(petition: Petition, event: PetitionEvent, *, using: str) -> tuple[str, tuple, bool]:
     """The petition's INSERT and its event's in one statement: a data-modifying CTE whose event row exists only
     if the petition row was stored (ON CONFLICT DO NOTHING leaves it out when its tracking code or idempotency
     key is taken). The columns are those save() inserts and each value is prepared as save() prepares it (the
-    field's pre_save() and get_db_prep_save()), so a field added later is stored here too."""
+    field's pre_save() and get_db_prep_save()), so a field added later is stored here too. The flag says whether the
+    text is the one kept for every submission (and so may be prepared: config/prepared.py)."""
     connection = connections[using]
     petition_fields = _insert_fields(Petition)
     event_fields = [f for f in _insert_fields(PetitionEvent) if f.attname != "petition_id"]
@@ -165,13 +170,13 @@ def _submission_sql(petition: Petition, event: PetitionEvent, *, using: str) -> 
     plain = not any(hasattr(value, "as_sql") for value in params)  # no expression among them
     sql = _submission_statements.get(using)
     if sql is not None and plain:
-        return sql, params
+        return sql, params, True
     sql, compiled_params = _submission_statement(petition, event, using=using)
     # Kept only if its text cannot depend on the values: one plain placeholder for each.
     if plain and len(compiled_params) == len(params) and not any(
             hasattr(f, "get_placeholder") for f in (*petition_fields, *event_fields)):
         _submission_statements[using] = sql
-    return sql, compiled_params
+    return sql, compiled_params, False
 
 
 def _submission_statement(petition: Petition, event: PetitionEvent, *, using: str) -> tuple[str, tuple]:

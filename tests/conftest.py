@@ -67,14 +67,18 @@ def celery_worker_process(worker_env, tmp_path_factory):
 @pytest.fixture(autouse=True)
 def _forget_routing_state():
     # Routing remembers, per process, the petitions it routed (services_routing.ROUTED_HERE), and with a Redis
-    # broker marks a routing task queued (routing_queue.py); each test has its own database, whose ids may start
-    # over, and its petitions queue their own task.
+    # broker marks a routing task queued (routing_queue.py); intake keeps studios' rows a few seconds
+    # (offices.selectors.studio_for_intake). Each test has its own database, whose ids may start over (and whose
+    # rollback sends no signal), and its petitions queue their own task.
+    from offices.selectors import reset_studio_cache
     from petitions import routing_queue
     from petitions.services_routing import ROUTED_HERE
 
     routing_queue.routing_task_started()
+    reset_studio_cache()
     yield
     ROUTED_HERE.clear()
+    reset_studio_cache()
     routing_queue.routing_task_started()
 
 
@@ -107,3 +111,12 @@ def pytest_collection_modifyitems(config, items):
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept
+
+
+def pytest_sessionstart(session):
+    # Celery reads its broker from the settings once, when a task is first published, and keeps it. Read it now:
+    # a test that points CELERY_BROKER_URL elsewhere for the code under test (a dead port, a server of its own)
+    # must not, by happening to publish first, send every later test's tasks there.
+    from config.celery_app import app
+
+    app.conf.broker_url  # noqa: B018

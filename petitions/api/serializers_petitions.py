@@ -6,7 +6,7 @@ from liaison import access
 
 from ..masking import mask_name, mask_phone
 from ..models import HotWord, Petition, PetitionEvent, Status
-from .errors import StrictSerializer
+from .errors import CopiedFieldsMixin, StrictSerializer
 
 
 class PetitionSerializer(serializers.ModelSerializer):
@@ -66,7 +66,7 @@ class PetitionEventSerializer(serializers.ModelSerializer):
         return event.actor_label
 
 
-class PetitionSubmitSerializer(StrictSerializer):
+class PetitionSubmitSerializer(CopiedFieldsMixin, StrictSerializer):
     """What a citizen (or an app on their behalf) submits; checked by the same form as the studio page."""
 
     studio = serializers.CharField(max_length=32, help_text=_("The public code of the receiving studio."))
@@ -93,7 +93,7 @@ class PetitionSubmitMultipartSerializer(PetitionSubmitSerializer):
                     "location and camera details are removed."))
 
 
-class PetitionReceiptSerializer(serializers.Serializer):
+class PetitionReceiptSerializer(CopiedFieldsMixin, serializers.Serializer):
     tracking_code = serializers.CharField()
     status = serializers.ChoiceField(choices=Status.choices)
     submitted_at = serializers.DateTimeField()

@@ -1,7 +1,8 @@
 """What one submission costs the database (issue #10's intake target), and the checks that moved to make it cheap.
 
-A valid submission reads the studio, then stores the petition and its SUBMIT event: on PostgreSQL in one
-statement in autocommit, elsewhere in a transaction of two INSERTs. The idempotency key is checked by its unique
+A valid submission reads the studio (kept per process a few seconds: offices.selectors.studio_for_intake), then
+stores the petition and its SUBMIT event: on PostgreSQL in one statement in autocommit, elsewhere in a transaction
+of two INSERTs. The idempotency key is checked by its unique
 index at the INSERT (a double tap reads the first petition only then), and the chosen sector by the sector keys
 kept per process (offices.selectors.sector_exists).
 """
@@ -73,32 +74,72 @@ def api_post(studio, **overrides):
     return APIClient().post("/api/v1/petitions", body, format="json")
 
 
+def per_submission(captured) -> list[str]:
+    """The statements sent, but the PREPARE that PostgreSQL gets once per connection for the storing statement
+    (test_intake_storing.py has that one)."""
+    return [q["sql"] for q in captured.captured_queries if not q["sql"].startswith("PREPARE ")]
+
+
+def stores(sql: list[str]) -> bool:
+    """Whether these statements are the storing of one petition, and nothing else (on PostgreSQL its statement as
+    text, or EXECUTEd once prepared)."""
+    prefixes = STORING[connection.vendor]
+    return len(sql) == len(prefixes) and all(
+        s.startswith(p) or (s.startswith("EXECUTE petition_submission") and p.startswith("WITH"))
+        for s, p in zip(sql, prefixes))
+
+
 @pytest.mark.django_db(transaction=True)
-def test_a_form_submission_is_one_read_and_one_store(en_client, studio, no_routing, django_assert_num_queries):
-    assert post(en_client, studio).status_code == 302  # the sector keys are read once per process
-    storing = STORING[connection.vendor]
-    with django_assert_num_queries(1 + len(storing)) as captured:
-        response = post(en_client, studio)
-    assert response.status_code == 302
-    sql = [q["sql"] for q in captured.captured_queries]
+def test_a_form_submission_reads_its_studio_then_only_stores(en_client, studio, no_routing):
+    with CaptureQueriesContext(connection) as captured:
+        assert post(en_client, studio).status_code == 302
+    sql = per_submission(captured)
     assert sql[0].startswith("SELECT") and '"offices_studio"' in sql[0] and "JOIN" not in sql[0]
-    assert all(s.startswith(prefix) for s, prefix in zip(sql[1:], storing)), sql
+    assert stores([s for s in sql[1:] if '"offices_sector"' not in s]), sql  # the sector keys: once per process
+    with CaptureQueriesContext(connection) as captured:
+        response = post(en_client, studio)  # the studio's row is kept a few seconds
+    assert response.status_code == 302
+    assert stores(per_submission(captured)), captured.captured_queries
     assert Petition.objects.count() == 2 and PetitionEvent.objects.count() == 2
     assert no_routing == list(Petition.objects.order_by("pk").values_list("pk", flat=True))
 
 
 @pytest.mark.django_db(transaction=True)
-def test_an_api_submission_is_one_read_and_one_store(studio, no_routing, django_assert_num_queries):
+def test_an_api_submission_reads_its_studio_then_only_stores(studio, no_routing):
     assert api_post(studio).status_code == 201
-    storing = STORING[connection.vendor]
-    # No look-up of the key or of the sector first.
-    with django_assert_num_queries(1 + len(storing)) as captured:
+    # No look-up of the key, the sector or (kept a few seconds) the studio first.
+    with CaptureQueriesContext(connection) as captured:
         response = api_post(studio)
     assert response.status_code == 201, response.content
-    sql = [q["sql"] for q in captured.captured_queries]
-    assert sql[0].startswith("SELECT") and '"offices_studio"' in sql[0]
-    assert all(s.startswith(prefix) for s, prefix in zip(sql[1:], storing)), sql
+    assert stores(per_submission(captured)), captured.captured_queries
     assert Petition.objects.count() == 2 and PetitionEvent.objects.count() == 2 and len(no_routing) == 2
+
+
+def test_a_studio_closed_here_takes_no_more_requests_at_once(en_client, studio):
+    assert post(en_client, studio).status_code == 302  # its row is kept now
+    studio.active = False
+    studio.save()  # this process forgets the kept row (offices/apps.py)
+    response = post(en_client, studio)
+    assert response.status_code == 302 and response["Location"] == reverse("petitions:landing")
+    assert api_post(studio).status_code == 400
+    assert Petition.objects.count() == 1
+
+
+def test_a_studio_closed_elsewhere_counts_once_its_row_is_older_than_the_ttl(en_client, studio, monkeypatch):
+    assert post(en_client, studio).status_code == 302
+    from offices.models import Studio
+
+    Studio.objects.filter(pk=studio.pk).update(active=False)  # another process: no signal here
+    assert post(en_client, studio).status_code == 302 and Petition.objects.count() == 2  # within the TTL: taken
+    monkeypatch.setattr(selectors, "STUDIO_INTAKE_TTL", 0.0)
+    response = post(en_client, studio)
+    assert response["Location"] == reverse("petitions:landing") and Petition.objects.count() == 2
+
+
+def test_an_unknown_studio_code_is_asked_every_time(en_client, db, django_assert_num_queries):
+    for _ in range(2):
+        with django_assert_num_queries(1):
+            assert selectors.studio_for_intake("no-such-studio") is None
 
 
 def test_a_double_tap_returns_the_first_petition_and_writes_nothing(en_client, studio):
@@ -112,9 +153,9 @@ def test_a_double_tap_returns_the_first_petition_and_writes_nothing(en_client, s
     assert receipt(first) == receipt(again)
     assert Petition.objects.count() == 1 and PetitionEvent.objects.count() == 1
     # The INSERT stored nothing (the key's unique index: ON CONFLICT on PostgreSQL, an IntegrityError elsewhere);
-    # the first petition was read after it.
+    # the first petition was read after it. (On PostgreSQL the INSERT is prepared once per connection, then EXECUTEd.)
     sql = statements(captured.captured_queries)
-    assert any('INSERT INTO "petitions_petition"' in s for s in sql)
+    assert any('INSERT INTO "petitions_petition"' in s or s.startswith("EXECUTE petition_submission") for s in sql)
     assert 'SELECT "petitions_petition"' in sql[-1] and '"idempotency_key"' in sql[-1]
 
 

@@ -13,9 +13,11 @@ from decimal import Decimal
 import pytest
 from django.core.files.base import ContentFile
 from django.db import DataError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from assessment import sla
+from config.prepared import numbered
 from offices.models import Region
 from petitions import routing_queue, services
 from petitions.codes import new_tracking_code
@@ -141,9 +143,44 @@ def test_the_kept_statement_sends_what_django_compiles(studio):
     services._submission_sql(*built("first"), using="default")
     assert "default" in services._submission_statements
     petition, event = built("second")
-    kept = services._submission_sql(petition, event, using="default")
+    sql, params, is_kept = services._submission_sql(petition, event, using="default")
     compiled = services._submission_statement(petition, event, using="default")
-    assert connection.ops.compose_sql(*kept) == connection.ops.compose_sql(*compiled)
+    assert is_kept and connection.ops.compose_sql(sql, params) == connection.ops.compose_sql(*compiled)
+
+
+def sent(queries) -> list[str]:
+    """The storing statements sent (not what a new connection sends first, as the time zone)."""
+    return [" ".join(q["sql"].split(" ", 2)[:2]) for q in queries if q["sql"].startswith(("PREPARE ", "EXECUTE "))]
+
+
+@pytest.mark.postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_the_kept_statement_is_prepared_once_per_connection(studio, queued, settings):
+    """The kept statement is PREPAREd on a connection the first time it is sent there, then only EXECUTEd with each
+    submission's values; a new connection (Django reconnects after CONN_MAX_AGE or an error) prepares it again;
+    and with DATABASE_PREPARED_STATEMENTS off (a pooler in transaction mode) its text is sent each time."""
+    services._submission_statements.clear()
+    submit(studio)  # compiled: sent as text, and kept
+    with CaptureQueriesContext(connection) as captured:
+        stored = [submit(studio)[0] for _ in range(3)]
+    assert sent(captured.captured_queries) == ["PREPARE petition_submission"] + ["EXECUTE petition_submission"] * 3
+    connection.close()  # what Django does after CONN_MAX_AGE; the server forgets the session's statements
+    with CaptureQueriesContext(connection) as captured:
+        stored.append(submit(studio)[0])
+    assert sent(captured.captured_queries) == ["PREPARE petition_submission", "EXECUTE petition_submission"]
+    settings.DATABASE_PREPARED_STATEMENTS = False
+    with CaptureQueriesContext(connection) as captured:
+        stored.append(submit(studio)[0])
+    assert [q["sql"][:20] for q in captured.captured_queries if not q["sql"].startswith("SELECT")] == [
+        'WITH "stored" AS (IN']
+    # Each one stored, with its event, and handed back as stored.
+    assert sorted(p.pk for p in stored) == list(Petition.objects.filter(pk__in=[p.pk for p in stored])
+                                                 .order_by("pk").values_list("pk", flat=True))
+    assert PetitionEvent.objects.filter(petition__in=stored, action=PetitionEvent.Action.SUBMIT).count() == 5
+
+
+def test_prepare_numbers_djangos_placeholders():
+    assert numbered("SELECT %s, '%%', %s") == ("SELECT $1, '%', $2", 2)
 
 
 @pytest.mark.postgresql_only

@@ -25,14 +25,18 @@ def private_redis():
 
 
 @pytest.fixture
-def redis_mark(private_redis, settings):
-    """The mark on the test's own Redis (what a redis:// broker gives it); publishing stays the suite's broker's."""
-    settings.CELERY_BROKER_URL = private_redis.url(3)
+def redis_mark(private_redis, settings, monkeypatch):
+    """The mark on the test's own Redis (what a redis:// broker gives it); publishing stays the suite's broker's.
+
+    The client is handed in, not the broker URL changed: Celery reads its broker from the settings once, when a
+    test first publishes, and a test here must not be the one that points every later test's tasks at this
+    server (stopped when the module ends)."""
     settings.ROUTING_QUEUED_SECONDS = 30
     import redis
 
     client = redis.Redis.from_url(private_redis.url(3))
     client.flushdb()
+    monkeypatch.setattr(routing_queue, "_client", lambda: client)
     return client
 
 
