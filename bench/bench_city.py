@@ -807,10 +807,14 @@ def main() -> None:
     import django
 
     meta = {
+        # The load at the end is mostly the benchmark's own (locust, gunicorn, the worker); only the load at the
+        # start says whether other work, or a run just before this one (a 1-minute average), was on the cores.
         "machine": (f"{os.cpu_count()} cores; PostgreSQL, Redis, gunicorn and locust on the same machine; load "
-                    f"average at the start of the last step {LOAD_AT_START[0]:.1f}, at its end {os.getloadavg()[0]:.1f}"
-                    + (" (above the core count: other work shared the cores, and the figures are slower than on a "
-                       "quiet machine)" if max(LOAD_AT_START[0], os.getloadavg()[0]) > (os.cpu_count() or 1) else "")),
+                    f"average (1 min) at the start of this command {LOAD_AT_START[0]:.1f}, at its end "
+                    f"{os.getloadavg()[0]:.1f}"
+                    + (" (above the core count at the start: other work, or a benchmark just before, was still on "
+                       "the cores, and the figures may be slower than on a quiet machine)"
+                       if LOAD_AT_START[0] > (os.cpu_count() or 1) else "")),
         "data": (f"{summary['petitions']:,} petitions ({summary['open']:,} open), {summary['events']:,} events, "
                  f"{summary['representatives']:,} representatives, {summary['studios']} studios; database "
                  f"{summary['size']}; loaded {info['loaded_at'][:16]} in {info['seconds']} s"),
