@@ -2,10 +2,13 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from offices.choices import Flag
+from petitions.codes import format_tracking_code
 from petitions.models import Status
 from tests.factories import PetitionFactory, SectorFactory
 
@@ -94,6 +97,23 @@ def test_search_by_tracking_code_and_text(client, world):
     assert codes(client.get(URL, {"q": "路灯"})) == [world.p_a.tracking_code]
     # Searching for another studio's code finds nothing.
     assert codes(client.get(URL, {"q": world.p_b.tracking_code})) == []
+
+
+def test_a_tracking_code_is_found_as_shown_or_read_out_and_by_its_index(client, world):
+    client.force_login(world.rep_a.user)
+    code = world.p_a.tracking_code
+    shown = format_tracking_code(code)  # "AB12C-DE34F", as the citizen's receipt shows it
+    read_out = " ".join(shown.lower()).replace("0", "o").replace("1", "l")
+    with CaptureQueriesContext(connection) as captured:
+        assert codes(client.get(URL, {"q": shown})) == [code]
+    assert not any("LIKE" in q["sql"].upper() for q in captured.captured_queries)  # no scan of the texts
+    assert codes(client.get(URL, {"q": read_out})) == [code]
+
+
+def test_ten_characters_that_are_no_petitions_code_search_the_words(client, world):
+    client.force_login(world.studio_staff_a)
+    mentions = PetitionFactory(studio=world.studio_a, text="来电号码尾号1381234567，路灯不亮，请尽快修理。")
+    assert codes(client.get(URL, {"q": "1381234567"})) == [mentions.tracking_code]
 
 
 def test_flag_is_written_out_not_only_coloured(client, world):
