@@ -110,6 +110,13 @@ def test_a_tracking_code_is_found_as_shown_or_read_out_and_by_its_index(client, 
     assert codes(client.get(URL, {"q": read_out})) == [code]
 
 
+def test_words_with_letters_are_found_whatever_their_case(client, world):
+    client.force_login(world.studio_staff_a)
+    wifi = PetitionFactory(studio=world.studio_a, text="村委会的WiFi信号太弱，村民办事很不方便，请协调改善。")
+    assert codes(client.get(URL, {"q": "wifi信号"})) == [wifi.tracking_code]
+    assert codes(client.get(URL, {"q": "信号太弱"})) == [wifi.tracking_code]
+
+
 def test_ten_characters_that_are_no_petitions_code_search_the_words(client, world):
     client.force_login(world.studio_staff_a)
     mentions = PetitionFactory(studio=world.studio_a, text="来电号码尾号1381234567，路灯不亮，请尽快修理。")
