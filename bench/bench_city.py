@@ -629,7 +629,7 @@ def sweep(info: dict, results: Results) -> None:
 def routing(args, env: dict, results: Results) -> None:
     """One real Celery worker (--worker-concurrency processes), N petitions waiting: time until every one of them
     is routed, twice on fresh petitions. First with their routing queued as petition_submit queues it
-    (services._queue_routing: one task waits in the broker at a time, petitions/routing_queue.py), then with one
+    (routing_queue.queue_routing: one task waits in the broker at a time, petitions/routing_queue.py), then with one
     task per petition queued at once (what the broker held before, and still holds with the embedded broker)."""
     _routing_run(args, env, results, per_petition=False)
     _routing_run(args, env, results, per_petition=True)
@@ -642,7 +642,8 @@ def _routing_run(args, env: dict, results: Results, *, per_petition: bool) -> No
     from config.celery_app import app
     from offices.models import Studio
     from petitions.models import Petition
-    from petitions.services import _queue_routing, petition_submit
+    from petitions.routing_queue import queue_routing
+    from petitions.services import petition_submit
     from petitions.tasks import petition_route_task
 
     n = args.routing
@@ -658,7 +659,7 @@ def _routing_run(args, env: dict, results: Results, *, per_petition: bool) -> No
             ids.append(petition.pk)
     flush_redis(env["CELERY_BROKER_URL"])  # nothing else waits on the bench broker (nor the routing-queued mark)
     connection.close()
-    queue = petition_route_task.delay if per_petition else _queue_routing
+    queue = petition_route_task.delay if per_petition else queue_routing
     cmd = [str(ROOT / ".venv" / "bin" / "celery"), "-A", "config", "worker", "--pool", "prefork", "--concurrency",
            str(args.worker_concurrency), "--loglevel", "WARNING", "--without-gossip", "--without-mingle",
            "-n", f"bench-{os.getpid()}@%h"]

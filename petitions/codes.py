@@ -10,6 +10,11 @@ def new_tracking_code() -> str:
     return "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
 
 
+def is_tracking_code(value: str) -> bool:
+    """Whether a normalised value has a tracking code's shape (it may still be no petition's)."""
+    return len(value) == LENGTH and all(ch in ALPHABET for ch in value)
+
+
 def normalise_tracking_code(raw: str) -> str:
     """What a citizen typed or read out, as stored: upper case, no spaces or dashes, I/L→1, O→0."""
     cleaned = "".join(ch for ch in (raw or "").upper() if ch.isalnum())

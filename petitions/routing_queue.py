@@ -41,6 +41,19 @@ def _key() -> str:
     return f"servicedesk:routing-queued:{getattr(settings, 'CELERY_TASK_DEFAULT_QUEUE', 'celery')}"
 
 
+def queue_routing(petition_id: int | None) -> None:
+    """Hand the petition to the router: queue a routing task, unless one is queued that has not started and will
+    take this petition with the others waiting. A dead broker must not fail the citizen's request: the petition
+    is committed, and the unrouted sweep picks it up once the broker is back."""
+    try:
+        from .tasks import petition_route_task  # tasks imports this module
+
+        if routing_task_wanted():
+            petition_route_task.delay(petition_id)
+    except Exception:  # kombu raises several unrelated types for a dead broker
+        logger.warning("broker unavailable; petition %s waits for the unrouted sweep", petition_id, exc_info=True)
+
+
 def routing_task_wanted() -> bool:
     """Whether the caller should queue a routing task (and the mark is now set for it): no routing task is queued
     that has not started. Without a Redis broker, always. Raises what Redis raises if it is down (as publishing

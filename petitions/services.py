@@ -1,7 +1,6 @@
 """Writes to petitions. Every status change goes through petition_transition(); every one leaves an event."""
 from __future__ import annotations
 
-import logging
 from contextlib import nullcontext
 
 from django.core.exceptions import ValidationError
@@ -17,11 +16,11 @@ from config.prepared import execute_prepared
 from offices.models import Sector, Studio
 
 from . import workflow
+from .routing_queue import queue_routing
 from .codes import new_tracking_code
 from .errors import MissingDetail
 from .models import Petition, PetitionEvent, PetitionPhoto, Rating, Source, Status
 
-logger = logging.getLogger(__name__)
 A = PetitionEvent.Action
 
 
@@ -46,20 +45,6 @@ def event_build(*, petition: Petition, action: str, actor=None, actor_label: str
     if extra:
         raise TypeError(f"unexpected event fields: {sorted(extra)}")
     return event
-
-
-def _queue_routing(petition_id: int | None) -> None:
-    """Hand the petition to the router: queue a routing task, unless one is queued that has not started and will
-    take this petition with the others waiting (routing_queue.py). A dead broker must not fail the citizen's
-    request: the petition is committed, and the unrouted sweep picks it up once the broker is back."""
-    try:
-        from .routing_queue import routing_task_wanted
-        from .tasks import petition_route_task
-
-        if routing_task_wanted():
-            petition_route_task.delay(petition_id)
-    except Exception:  # kombu raises several unrelated types for a dead broker
-        logger.warning("broker unavailable; petition %s waits for the unrouted sweep", petition_id, exc_info=True)
 
 
 def petition_submit(*, studio: Studio, text: str, category=None, region=None, citizen_name: str = "",
@@ -97,7 +82,7 @@ def petition_submit(*, studio: Studio, text: str, category=None, region=None, ci
             stored, failure = False, error
         if stored:
             # Runs at once in autocommit (the rows are committed), or when a caller's own transaction commits.
-            transaction.on_commit(lambda pid=petition.pk: _queue_routing(pid))
+            transaction.on_commit(lambda pid=petition.pk: queue_routing(pid))
             return petition, True
         # Not stored: a unique index left the petition out (PostgreSQL's ON CONFLICT DO NOTHING) or refused it
         # (IntegrityError elsewhere), or a foreign key refused it. Which one decides what follows.

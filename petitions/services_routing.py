@@ -36,7 +36,8 @@ from .hotwords.services import current_extractor, hotwords_count_live, petition_
 from .hotwords.similar import BatchWords
 from .models import Petition, PetitionEvent, PetitionTerm, PetitionWord, Status
 from .routing import RoutingDecision, decide_loop, decide_override, pick_representative
-from .services import _queue_routing, event_build, event_record, petition_transition, transition_step
+from .routing_queue import queue_routing
+from .services import event_build, event_record, petition_transition, transition_step
 from .services_consultation import ConveneBatch, consultation_cancel_for_petition, consultation_convene
 from .workflow import TransitionNotAllowed
 
@@ -412,5 +413,5 @@ def petitions_route_sweep(*, older_than: timedelta = timedelta(minutes=1), limit
             except Exception:  # one broken petition must not stop the sweep; it is retried next time
                 logger.exception("routing petition %s failed", petition_id)
         else:
-            _queue_routing(petition_id)
+            queue_routing(petition_id)
     return len(ids)

@@ -9,8 +9,7 @@ from django.conf import settings
 from django.db import OperationalError
 
 from .hotline.outbox import hotline_delivery_attempt, hotline_outbox_sweep
-from .routing_queue import routing_task_started
-from .services import _queue_routing
+from .routing_queue import queue_routing, routing_task_started
 from .services_routing import petitions_route_sweep, petitions_route_waiting
 
 
@@ -28,10 +27,10 @@ def petition_route_task(petition_id: int | None = None) -> str:
         # their own (this one was queued when they were committed), so they are this task's.
         decisions = {petition_id: None, **petitions_route_waiting()}
     if len(decisions) >= settings.ROUTING_BATCH:
-        _queue_routing(None)  # more may be waiting: the next batch
-    decision = decisions.get(petition_id) if petition_id is not None else None
+        queue_routing(None)  # more may be waiting: the next batch
     if petition_id is None:
         return f"{sum(1 for d in decisions.values() if d)} routed"
+    decision = decisions.get(petition_id)
     return f"loop {decision.loop}: {decision.reason}" if decision else "already routed"
 
 

@@ -2,12 +2,9 @@
 
 `api_exception_handler` is REST_FRAMEWORK["EXCEPTION_HANDLER"]: every error any /api/v1/ view raises
 leaves through it, so clients parse one shape. `error_responses()` documents the same shape (with an
-example) on every operation of the schema. `StrictSerializer` refuses unknown fields; `CopiedFieldsMixin` makes
-a serializer of plain fields cheaper to build.
+example) on every operation of the schema. `StrictSerializer` refuses unknown fields.
 """
 from __future__ import annotations
-
-import copy
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, ValidationError as DjangoValidationError
@@ -142,18 +139,3 @@ class StrictSerializer(serializers.Serializer):
             raise serializers.ValidationError({"non_field_errors": [_("Send an object of fields.")]})
         return super().to_internal_value(data)
 
-
-class CopiedFieldsMixin:
-    """Each instance gets a one-level copy of the declared fields instead of DRF's deep copy, which runs every
-    field's __init__ again: for the API's submit that was a fifth of the request's CPU (the change DRF #4587
-    proposed for all serializers). A plain field's copy shares only what no request changes (its validators, its
-    error messages); a field with children (a list's child, a nested serializer) is bound to them, so it is still
-    deep-copied."""
-
-    def get_fields(self):
-        return {name: copy.deepcopy(field) if _has_children(field) else copy.copy(field)
-                for name, field in self._declared_fields.items()}
-
-
-def _has_children(field) -> bool:
-    return isinstance(field, serializers.BaseSerializer) or hasattr(field, "child") or hasattr(field, "child_relation")

@@ -6,7 +6,8 @@ from liaison import access
 
 from ..masking import mask_name, mask_phone
 from ..models import HotWord, Petition, PetitionEvent, Status
-from .errors import CopiedFieldsMixin, StrictSerializer
+from .errors import StrictSerializer
+from .serializers import CopiedFieldsMixin
 
 
 class PetitionSerializer(serializers.ModelSerializer):

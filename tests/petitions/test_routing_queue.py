@@ -7,7 +7,8 @@ import pytest
 
 from petitions import routing_queue
 from petitions.models import Petition, PetitionEvent
-from petitions.services import _queue_routing, petition_submit
+from petitions.routing_queue import queue_routing
+from petitions.services import petition_submit
 from petitions.tasks import petition_route_task
 from tests.faults.cluster import PrivateRedis
 
@@ -104,4 +105,4 @@ def test_a_task_that_routed_a_full_batch_queues_the_next(county_world, redis_mar
 
 def test_queueing_routing_never_raises(settings):
     settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
-    _queue_routing(None)  # logged; nothing to route is lost: the sweep finds what waits
+    queue_routing(None)  # logged; nothing to route is lost: the sweep finds what waits
