@@ -87,6 +87,8 @@ TEMPLATES = [
 # Form widgets render through TEMPLATES, so that templates/django/forms/widgets/select.html (the same markup,
 # options written in place instead of included one by one) replaces Django's.
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+# A form without its security token: a page in the user's language instead of Django's technical one.
+CSRF_FAILURE_VIEW = "config.csrf.csrf_failure"
 
 # --- database -------------------------------------------------------------------------------
 DATABASES = {"default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}

@@ -92,6 +92,9 @@ def api_exception_handler(exc, context):
         message = None
     elif isinstance(exc, DjangoPermissionDenied):
         message = None
+    elif isinstance(exc, exceptions.ParseError):
+        # DRF's detail carries the JSON parser's own English ("Expecting property name enclosed in ...").
+        message = _("The request body could not be read: send one JSON object, such as {\"studio\": \"...\"}.")
     elif isinstance(exc, exceptions.APIException):
         message = exc.detail if isinstance(exc.detail, str) else None
         if isinstance(exc, exceptions.Throttled) and exc.wait is not None:

@@ -180,3 +180,15 @@ def test_far_offsets_and_years_in_date_filters_are_handled(api_as, world):
     ok = client.get("/api/v1/petitions", {"submitted_before": "0599-05-14T14:23:01+16:41"})
     assert ok.status_code == 200 and ok.json()["count"] == 0
     assert client.get("/api/v1/petitions", {"submitted_after": "0001-01-01T00:00:00+01:00"}).status_code == 400
+
+
+def test_a_body_that_is_not_json_is_explained_in_the_callers_language(api_as, world):
+    before = Petition.objects.count()
+    zh = api_as(None).generic("POST", "/api/v1/petitions", b"{not json", content_type="application/json",
+                              HTTP_ACCEPT_LANGUAGE="zh-hans")
+    en = api_as(None).generic("POST", "/api/v1/petitions", b"{not json", content_type="application/json",
+                              HTTP_ACCEPT_LANGUAGE="en")
+    assert zh.status_code == en.status_code == 400
+    assert zh.json()["message"].startswith("无法读取请求内容") and "Expecting" not in zh.json()["message"]
+    assert en.json()["message"].startswith("The request body could not be read")
+    assert Petition.objects.count() == before
