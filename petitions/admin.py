@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from liaison.services_audit import personal_data_access_record
 
-from .codes import ALPHABET, LENGTH, format_tracking_code, normalise_tracking_code
+from .codes import as_tracking_code, format_tracking_code
 from .masking import mask_name, mask_phone
 from .models import (
     ConsultationDecision,
@@ -37,19 +37,13 @@ from .services import petition_submit
 FLAG_COLOURS = {"blue": "#1f6feb", "yellow": "#d4a017", "red": "#cf222e"}
 
 
-def _as_tracking_code(term: str) -> str | None:
-    """The tracking code a search term stands for ('ab12c-de34f' -> 'AB12CDE34F'), or None."""
-    code = normalise_tracking_code(term)
-    return code if len(code) == LENGTH and set(code) <= set(ALPHABET) else None
-
-
 class TrackingCodeSearchMixin:
     """A search term that reads as a tracking code is looked up exactly (the unique index), not with LIKE."""
 
     tracking_code_lookup = "tracking_code"
 
     def get_search_results(self, request, queryset, search_term):
-        code = _as_tracking_code(search_term)
+        code = as_tracking_code(search_term)
         if code:
             return queryset.filter(**{self.tracking_code_lookup: code}), False
         return super().get_search_results(request, queryset, search_term)

@@ -298,7 +298,7 @@ class TrackForm(CitizenForm):
     )
 
     def clean_code(self):
-        code = normalise_tracking_code(unicodedata.normalize("NFKC", self.cleaned_data["code"]))
+        code = normalise_tracking_code(self.cleaned_data["code"])
         if len(code) != CODE_LENGTH:
             raise ValidationError(
                 _("A tracking code has %(length)s letters and digits, like ABCDE-12345."),

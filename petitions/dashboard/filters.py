@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from offices.choices import Flag, Loop
 from offices.models import Sector
-from petitions.codes import is_tracking_code, normalise_tracking_code
+from petitions.codes import as_tracking_code
 from petitions.models import OPEN_STATUSES, Petition, Status
 
 OPEN = "open"
@@ -36,8 +36,8 @@ class QueueFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        code = normalise_tracking_code(value)
-        if is_tracking_code(code) and Petition.objects.filter(tracking_code=code).exists():
+        code = as_tracking_code(value)
+        if code and Petition.objects.filter(tracking_code=code).exists():
             return queryset.filter(tracking_code=code)
         # Words with no upper or lower case (Chinese, digits) are matched as they are: PostgreSQL's case-insensitive
         # match upper-cases every text it reads, three times the cost of the plain LIKE (1.40 s against 0.46 s

@@ -108,6 +108,8 @@ def test_a_tracking_code_is_found_as_shown_or_read_out_and_by_its_index(client, 
         assert codes(client.get(URL, {"q": shown})) == [code]
     assert not any("LIKE" in q["sql"].upper() for q in captured.captured_queries)  # no scan of the texts
     assert codes(client.get(URL, {"q": read_out})) == [code]
+    full_width = "".join(chr(ord(ch) + 0xFEE0) if ch.isalnum() else ch for ch in shown)  # a Chinese input method's
+    assert codes(client.get(URL, {"q": full_width})) == [code]
 
 
 def test_words_with_letters_are_found_whatever_their_case(client, world):
